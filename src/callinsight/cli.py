@@ -1,0 +1,128 @@
+"""Command line: ``callinsight run | forget`` (``callinsight COMMAND --help`` for details)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .models import InputError
+from .settings import Settings
+
+SETTING_FLAGS = {
+    "whisper_model": "Whisper model: tiny.en, base, a CTranslate2 folder or a hub name",
+    "embedding_model": "sentence-transformers model name or folder",
+    "spacy_model": "spaCy pipeline name",
+    "objections_file": "objection taxonomy YAML",
+    "min_support": "fewest closed deals for an item to be tested",
+    "alpha": "false discovery rate for the direction column",
+    "beam_size": "Whisper beam size",
+    "workers": "parallel calls (threads or Dask workers)",
+    "task_runner": "threads or dask",
+    "dask_address": "address of an existing Dask scheduler",
+    "window_days": "only calls from the last N days enter statistics",
+}
+
+
+def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("settings (also CALLINSIGHT_<NAME> env vars or --config YAML)")
+    for name, help_text in SETTING_FLAGS.items():
+        group.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None, help=help_text)
+    group.add_argument("--no-redact", dest="redact", action="store_const", const=False, default=None,
+                       help="keep PII in transcripts (redaction is on by default)")
+    group.add_argument("--include-mono", dest="include_mono", action="store_const", const=True,
+                       default=None, help="let mono calls (speaker unknown) into customer analyses")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="callinsight",
+        description="Turn sales call recordings and CRM outcomes into win/loss themes with quotes.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the nightly flow once, locally (no server to start)",
+                         description="Transcribe new calls, extract customer phrases and objections, "
+                         "correlate them with deal outcomes, cluster themes and write OUT/report.html.")
+    run.add_argument("--calls", default="sample_calls/calls.csv", help="calls.csv manifest")
+    run.add_argument("--deals", default=None,
+                     help="deals.csv CRM export (without it: no win/loss statistics)")
+    run.add_argument("--out", default="out", help="output folder (default: out)")
+    run.add_argument("--config", default=None, help="YAML file of settings")
+    _add_setting_flags(run)
+
+    forget = sub.add_parser("forget", help="delete a call everywhere in the output folder",
+                            description="Remove a call's transcript, utterances and quotes from the "
+                            "store and its VTT file. Rerun to refresh the reports.")
+    forget.add_argument("call_id")
+    forget.add_argument("--out", default="out")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        if args.command == "forget":
+            return _forget(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 1
+
+
+def _overrides(args: argparse.Namespace) -> dict:
+    names = set(SETTING_FLAGS) | {"redact", "include_mono"}
+    return {k: v for k, v in vars(args).items() if k in names and v is not None}
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .settings import load_settings
+
+    overrides = _overrides(args)
+    settings: Settings = load_settings(args.config, **overrides)
+    deals = args.deals
+    if deals is None and Path(args.calls) == Path("sample_calls/calls.csv"):
+        deals = "sample_calls/deals.csv"
+    from flows.nightly import with_task_runner
+
+    flow = with_task_runner(settings)
+    state = flow(calls=args.calls, deals=deals, out=args.out, config=args.config,
+                 settings=overrides, return_state=True)
+    if state.is_failed():
+        try:
+            state.result()
+        except InputError:
+            raise
+        except Exception as exc:
+            print(f"error: the run failed: {exc}", file=sys.stderr)
+        return 1
+    summary = state.result()
+    print(f"{summary['calls']} calls: {summary['new']} new, {summary['cached']} cached, "
+          f"{summary['failed']} failed. Themes: {summary['themes']}.")
+    print(f"Report: {Path(summary['report']).resolve()}")
+    return 0
+
+
+def _forget(args: argparse.Namespace) -> int:
+    from .store import Store
+
+    out = Path(args.out)
+    db = out / "insights.db"
+    if not db.exists():
+        raise InputError(f"No store at {db}; pass the --out folder of a run.")
+    removed = Store(db).forget(args.call_id)
+    vtt = out / "transcripts" / f"{args.call_id}.vtt"
+    if vtt.exists():
+        vtt.unlink()
+        removed += 1
+    print(f"Removed {removed} record(s) of call {args.call_id}. Rerun to refresh the CSVs and report.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

