@@ -165,7 +165,7 @@ def phrases_of(sent, max_words: int = 4) -> list[str]:
             return
         if all(t.is_stop or t.pos_ in ("ADP", "NUM") for t in toks):
             return
-        words = [t.lemma_.lower() if t.pos_ != "PROPN" else t.text.lower() for t in toks]
+        words = [_word(t) for t in toks]
         phrase = " ".join(w for w in words if w.strip() and not w.startswith("["))
         if phrase and phrase not in FILLER and len(phrase) > 2 and re.search(r"[a-z]", phrase):
             found.append(phrase)
@@ -195,6 +195,16 @@ def phrases_of(sent, max_words: int = 4) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_KEEP_FORM = {"data", "media", "sales", "analytics", "news", "series", "ops"}
+
+
+def _word(t) -> str:
+    """Lemma for merging inflections; proper nouns and mass nouns keep their form."""
+    if t.pos_ == "PROPN" or t.lower_ in _KEEP_FORM:
+        return t.lower_
+    return t.lemma_.lower()
+
+
 def _add_raw(found: list[str], toks: list, person: set[int], max_words: int) -> None:
     """Add a phrase keeping function words ("sync with crm", "too expensive")."""
     if len(toks) > max_words or any(t.i in person for t in toks):
@@ -203,7 +213,7 @@ def _add_raw(found: list[str], toks: list, person: set[int], max_words: int) -> 
     for t in toks:
         if t.pos_ == "PRON" or t.dep_ in ("det", "poss"):
             continue
-        words.append(t.lemma_.lower() if t.pos_ != "PROPN" else t.text.lower())
+        words.append(_word(t))
     phrase = " ".join(words)
     if phrase and phrase not in FILLER and re.search(r"[a-z]{3}", phrase):
         found.append(phrase)

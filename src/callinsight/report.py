@@ -28,6 +28,7 @@ from typing import Any
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup
 
 from .fsutil import atomic_write_text
 
@@ -283,7 +284,8 @@ def suggest_content(direction: str | None, kind: str, category: str | None = Non
     if kind == "objection":
         asset = _OBJECTION_CONTENT.get((category or "").strip().lower(), _OBJECTION_DEFAULT)
         if direction == "win":
-            return f"Reps already win when this comes up: turn their answers into {asset[0].lower()}{asset[1:]}"
+            asset = asset[0].lower() + asset[1:]
+            return f"Reps already win when this comes up: turn their answers into {asset}"
         return asset
     if kind in ("theme", "phrase"):
         return _THEME_CONTENT[direction]
@@ -408,15 +410,11 @@ def _stat_view(row: dict[str, Any], run: RunInfo) -> dict[str, Any]:
         "closed": closed,
         "win_rate": format_pct(win_rate),
         "win_rate_value": win_rate,
-        "win_rate_ci": (
-            f"{format_pct(rate_ci[0])}–{format_pct(rate_ci[1])}" if rate_ci else ""
-        ),
+        "win_rate_ci": (f"{format_pct(rate_ci[0])}–{format_pct(rate_ci[1])}" if rate_ci else ""),
         "baseline": format_pct(baseline),
         "lift": format_lift(lift),
         "lift_value": lift,
-        "lift_ci": (
-            f"{_lift_digits(lift_ci[0])}–{_lift_digits(lift_ci[1])}×" if lift_ci else ""
-        ),
+        "lift_ci": (f"{_lift_digits(lift_ci[0])}–{_lift_digits(lift_ci[1])}×" if lift_ci else ""),
         "lift_ci_value": lift_ci,
         "q": format_q(row.get("q_value")),
         "q_value": _num(row.get("q_value")),
@@ -430,6 +428,7 @@ def _stat_view(row: dict[str, Any], run: RunInfo) -> dict[str, Any]:
         "pipeline_value": pipeline,
         "won_share": round(100 * amount_won / pipeline, 1) if pipeline > 0 else 0.0,
         "single_rep": _bool(row.get("single_rep")),
+        "top_rep": _str(row.get("top_rep")).strip(),
     }
 
 
@@ -505,7 +504,9 @@ def _objection_views(data: ReportData, deals: _DealLookup) -> list[dict[str, Any
         )
         views.append(view)
     if run.has_deals:
-        return sorted(views, key=lambda v: (not v["significant"], -v["pipeline_value"], -v["deals"]))
+        return sorted(
+            views, key=lambda v: (not v["significant"], -v["pipeline_value"], -v["deals"])
+        )
     return sorted(views, key=lambda v: (-v["mentions"], v["name"]))
 
 
@@ -590,11 +591,12 @@ def _lift_chart(themes: list[dict[str, Any]]) -> dict[str, Any] | None:
         items.append(
             {
                 "y": round(y, 1),
-                "label": _truncate(t["label"], 40),
+                "label": _truncate(t["label"], 38) + (" ⚠" if t["single_rep"] else ""),
                 "title": (
                     f"{t['label']}: lift {t['lift']}"
                     + (f" ({t['lift_ci']})" if t["lift_ci"] else "")
                     + f", q {t['q']}"
+                    + (" (mostly one rep's deals: may be a rep habit)" if t["single_rep"] else "")
                 ),
                 "x": sx(t["lift_value"]),
                 "lo": sx(ci[0]) if ci else None,
@@ -602,6 +604,7 @@ def _lift_chart(themes: list[dict[str, Any]]) -> dict[str, Any] | None:
                 "value": t["lift"],
                 "direction": t["direction"],
                 "band": i % 2 == 0,
+                "warn": t["single_rep"],
             }
         )
     return {
@@ -757,12 +760,23 @@ def _html_env() -> jinja2.Environment:
     )
 
 
+def _md_finalize(value: Any) -> Markup:
+    """Markdown-escape one ``{{ }}`` output. Macro output is already Markup (built from
+    escaped parts) and passes through; the Markup wrapper stops autoescape from
+    HTML-escaping a second time."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(md_escape(value))
+
+
 @lru_cache(maxsize=1)
 def _md_env() -> jinja2.Environment:
+    # autoescape=True only so macro output is Markup and is not escaped twice; the real
+    # escaping is _md_finalize. Data must not go through filters that HTML-escape (join).
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        autoescape=False,
-        finalize=md_escape,  # every {{ }} is Markdown-escaped
+        autoescape=True,
+        finalize=_md_finalize,  # every {{ }} is Markdown-escaped
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -778,7 +792,7 @@ def render_html(data: ReportData) -> str:
 def render_markdown(data: ReportData) -> str:
     """A compact Markdown summary: top win/loss themes with one quote each, objections,
     failed calls."""
-    text = _md_env().get_template(MD_TEMPLATE).render(**_context(data))
+    text = str(_md_env().get_template(MD_TEMPLATE).render(**_context(data)))
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 

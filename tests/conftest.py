@@ -1,0 +1,14 @@
+"""Shared fixtures. Tests run offline: no model hub is ever contacted."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).parent))
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_CALLS = REPO / "sample_calls"

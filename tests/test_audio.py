@@ -1,0 +1,50 @@
+"""Audio loading: channels, mono and duplicated stereo, and each failure mode's reason."""
+
+import numpy as np
+import pytest
+
+from audio_fixtures import tone, write_wav
+from callinsight.transcribe import AudioError, load_channels
+
+
+def test_stereo_gives_two_channels(tmp_path):
+    left = np.concatenate([tone(1.0, 300), np.zeros(16000)])
+    right = np.concatenate([np.zeros(16000), tone(1.0, 500)])
+    chans = load_channels(write_wav(tmp_path / "s.wav", [left, right], rate=8000))
+    assert len(chans) == 2
+    # resampled to 16 kHz; left has energy in the first second only
+    assert np.abs(chans[0][:16000]).mean() > 10 * np.abs(chans[0][16000:]).mean()
+    assert np.abs(chans[1][16000:]).mean() > 10 * np.abs(chans[1][:16000]).mean()
+
+
+def test_mono_and_duplicated_stereo_are_mono(tmp_path):
+    sig = tone(1.5, 350)
+    assert len(load_channels(write_wav(tmp_path / "m.wav", [sig]))) == 1
+    assert len(load_channels(write_wav(tmp_path / "d.wav", [sig, sig]))) == 1
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("empty.wav", b"", "empty"),
+        ("junk.mp3", b"this is not audio at all" * 50, "could not be decoded"),
+        ("missing.wav", None, "does not exist"),
+    ],
+)
+def test_bad_files_have_reasons(tmp_path, name, content, reason):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(AudioError, match=reason):
+        load_channels(path)
+
+
+def test_silent_and_truncated(tmp_path):
+    silent = write_wav(tmp_path / "silent.wav", [np.zeros(16000), np.zeros(16000)])
+    with pytest.raises(AudioError, match="silent"):
+        load_channels(silent)
+    full = write_wav(tmp_path / "full.wav", [tone(1.0)]).read_bytes()
+    truncated = tmp_path / "trunc.wav"
+    truncated.write_bytes(full[:30])  # header cut mid-way: no samples
+    with pytest.raises(AudioError):
+        load_channels(truncated)
