@@ -8,8 +8,8 @@ from callinsight.transcribe import AudioError, load_channels
 
 
 def test_stereo_gives_two_channels(tmp_path):
-    left = np.concatenate([tone(1.0, 300), np.zeros(16000)])
-    right = np.concatenate([np.zeros(16000), tone(1.0, 500)])
+    left = np.concatenate([tone(1.0, 300, rate=8000), np.zeros(8000)])
+    right = np.concatenate([np.zeros(8000), tone(1.0, 500, rate=8000)])
     chans = load_channels(write_wav(tmp_path / "s.wav", [left, right], rate=8000))
     assert len(chans) == 2
     # resampled to 16 kHz; left has energy in the first second only

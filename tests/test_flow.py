@@ -1,0 +1,126 @@
+"""The Prefect flow on imported transcripts: outputs, incremental reruns, bad rows."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from callinsight.store import Store
+
+WIN = [
+    "The Salesforce integration is exactly what we were missing.",
+    "If it syncs with our CRM automatically that would be huge for us.",
+    "Pushing every call into HubSpot without manual work is the main reason we like it.",
+]
+LOSS = [
+    "Honestly the price is way more than we pay for our current tool.",
+    "Finance froze all new spend this quarter, so the budget is not there.",
+    "It is too expensive for a team of our size right now.",
+]
+SMALL = ["The weather has been really nice this week.", "I spent the weekend hiking with my kids."]
+
+
+def make_corpus(root: Path, n_won: int = 6, n_lost: int = 6, extra_rows: str = "") -> tuple[Path, Path]:
+    (root / "t").mkdir(parents=True, exist_ok=True)
+    calls, deals = [], []
+    for i in range(n_won + n_lost):
+        won = i < n_won
+        deal = f"D{i:02d}"
+        lines = [SMALL[i % 2], (WIN if won else LOSS)[i % 3], (WIN if won else LOSS)[(i + 1) % 3]]
+        segs, t = [], 0.0
+        for j, text in enumerate(lines):
+            segs.append({"speaker": "Rep", "start": t, "end": t + 2, "text": f"Thanks, question {j}?"})
+            segs.append({"speaker": "Customer", "start": t + 2.5, "end": t + 6, "text": text})
+            t += 7
+        (root / "t" / f"c{i:02d}.json").write_text(json.dumps(segs))
+        calls.append(f"c{i:02d},{deal},{'Ann' if i % 2 else 'Bob'},2026-10-{i + 1:02d},t/c{i:02d}.json")
+        deals.append(f"{deal},{'Closed Won' if won else 'closedlost'},{10000 + i * 1000},2026-09-01,2026-10-20")
+    calls_csv = root / "calls.csv"
+    calls_csv.write_text("call_id,deal_id,rep,started_at,transcript\n" + "\n".join(calls) + "\n" + extra_rows)
+    deals_csv = root / "deals.csv"
+    deals_csv.write_text("deal_id,stage,amount,created_at,closed_at\n" + "\n".join(deals) + "\n")
+    return calls_csv, deals_csv
+
+
+def run(calls, deals, out, **settings):
+    from flows.nightly import nightly_insights
+
+    return nightly_insights(calls=str(calls), deals=str(deals) if deals else None, out=str(out),
+                            settings={"min_support": 3, "theme_min_size": 3, **settings})
+
+
+def test_flow_outputs_and_incremental_rerun(tmp_path, prefect_server):
+    calls, deals = make_corpus(tmp_path / "in", extra_rows="bad1,D00,Ann,2026-10-01,t/missing.json\n")
+    out = tmp_path / "out"
+    summary = run(calls, deals, out)
+    for name in ("insights.db", "calls_status.csv", "phrases.csv", "themes.csv", "quotes.csv",
+                 "objections.csv", "report.html", "report.md"):
+        assert (out / name).is_file(), name
+    assert len(list((out / "transcripts").glob("*.vtt"))) == 12
+    status = pd.read_csv(out / "calls_status.csv")
+    bad = status[status.call_id == "bad1"].iloc[0]
+    assert bad.status == "failed" and "missing.json" in bad.reason
+    assert (status.status == "ok").sum() == 12
+    assert summary["new"] == 12 and summary["extracted"] == 12
+    vtt = (out / "transcripts" / "c00.vtt").read_text()
+    assert "<v customer>" in vtt and "<v rep>" in vtt
+
+    objections = pd.read_csv(out / "objections.csv")
+    assert "budget" in set(objections.category)
+    assert set(objections.speaker) == {"customer"}
+    quotes = pd.read_csv(out / "quotes.csv")
+    assert set(quotes.call_id) <= {f"c{i:02d}" for i in range(12)}
+    assert list(pd.read_csv(out / "themes.csv").columns[:15]) == [
+        "theme_id", "label", "n_quotes", "n_deals", "deals_won", "deals_lost", "win_rate",
+        "baseline_win_rate", "lift", "p_value", "q_value", "direction", "amount_won",
+        "amount_lost", "top_phrases"]
+
+    store = Store(out / "insights.db")
+    before = store.calls_frame()[["call_id", "updated_at"]]
+    again = run(calls, deals, out)
+    assert again["new"] == 0 and again["cached"] == 12 and again["extracted"] == 0
+    after = store.calls_frame()[["call_id", "updated_at"]]
+    pd.testing.assert_frame_equal(before, after)  # nothing re-transcribed or re-imported
+    runs = sorted((out / "runs").glob("*.json"))
+    assert len(runs) >= 1 and json.loads(runs[-1].read_text())["cached"] == 12
+
+
+def test_changed_deal_outcome_updates_statistics(tmp_path, prefect_server):
+    calls, deals = make_corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    run(calls, deals, out)
+    with open(deals) as fh:
+        rows = list(csv.reader(fh))
+    rows[1][1] = "Negotiation"  # a won deal re-opens
+    with open(deals, "w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    run(calls, deals, out)
+    themes = pd.read_csv(out / "themes.csv")
+    # D00 is now open: no theme may count more than 5 won deals
+    assert themes.deals_won.max() <= 5
+
+
+def test_flow_without_deals_says_statistics_need_outcomes(tmp_path, prefect_server):
+    calls, _ = make_corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    run(calls, None, out)
+    html = (out / "report.html").read_text()
+    assert "--deals" in html
+    assert (out / "themes.csv").is_file()
+
+
+def test_no_usable_call_fails_clearly(tmp_path, prefect_server):
+    root = tmp_path / "in"
+    root.mkdir()
+    calls = root / "calls.csv"
+    calls.write_text("call_id,deal_id,rep,started_at,transcript\nx,D1,Ann,2026-10-01,nope.vtt\n")
+    from flows.nightly import nightly_insights
+
+    state = nightly_insights(calls=str(calls), deals=None, out=str(tmp_path / "out"), return_state=True)
+    assert state.is_failed()
+    with pytest.raises(Exception, match="nope.vtt"):
+        state.result()
