@@ -113,7 +113,8 @@ def report_task(insights: Insights, statuses: list[CallStatus], deals: DealTable
     previous_run, _ = store.previous_themes()
     data = report_data(insights, statuses, deals, settings, previous_run)
     html_path, md_path = write_report(data, out)
-    store.publish(run_id, output_tables(statuses, insights), insights.theme_records, summary)
+    store.publish(run_id, output_tables(statuses, insights, deals.deals if deals else None),
+                  insights.theme_records, summary)
     files.update(report_html=html_path, report_md=md_path)
     return {k: str(v) for k, v in files.items()}
 
@@ -209,6 +210,9 @@ def nightly_insights(
         counts = Counter(r.status for r in results)
         summary = {
             "run_id": run_id,
+            "calls_csv": str(Path(calls).resolve()),
+            "input_root": str(manifest.root.resolve()),
+            "deals_csv": str(Path(deals).resolve()) if deals else None,
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "calls": len(statuses),
             "new": counts["new"],

@@ -1,4 +1,7 @@
-"""Command line: ``callinsight run | forget`` (``callinsight COMMAND --help`` for details)."""
+"""Command line: ``callinsight run | search | serve | schedule | forget``.
+
+``callinsight COMMAND --help`` explains each command.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +55,33 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", default=None, help="YAML file of settings")
     _add_setting_flags(run)
 
+    search = sub.add_parser("search", help="search the phrase library (customers' own words)",
+                            description="Rank customer quotes by meaning and keyword together.")
+    search.add_argument("query")
+    search.add_argument("--out", default="out", help="output folder of a run")
+    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--json", action="store_true", help="print a JSON list of results")
+    search.add_argument("--outcome", choices=["won", "lost", "open"], default=None)
+    search.add_argument("--theme", default=None, help="theme_id")
+    search.add_argument("--objection", default=None, help="objection category")
+    search.add_argument("--rep", default=None)
+    search.add_argument("--since", default=None, help="calls on or after this date (YYYY-MM-DD)")
+    search.add_argument("--until", default=None, help="calls on or before this date (YYYY-MM-DD)")
+
+    serve = sub.add_parser("serve", help="local web app: phrase library, themes, calls",
+                           description="Serve the phrase library, theme report and call pages.")
+    serve.add_argument("--out", default="out", help="output folder of a run")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+
+    schedule = sub.add_parser("schedule", help="serve the nightly schedule in this process (no worker)",
+                              description="Run the nightly flow on a cron schedule with flow.serve.")
+    schedule.add_argument("--calls", default="sample_calls/calls.csv")
+    schedule.add_argument("--deals", default=None)
+    schedule.add_argument("--out", default="out")
+    schedule.add_argument("--cron", default="0 2 * * *")
+    schedule.add_argument("--timezone", default="UTC")
+
     forget = sub.add_parser("forget", help="delete a call everywhere in the output folder",
                             description="Remove a call's transcript, utterances and quotes from the "
                             "store and its VTT file. Rerun to refresh the reports.")
@@ -69,6 +99,18 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
         if args.command == "forget":
             return _forget(args)
+        if args.command == "search":
+            from .search import search_command
+
+            return search_command(args)
+        if args.command == "serve":
+            from .web import serve_command
+
+            return serve_command(args)
+        if args.command == "schedule":
+            from flows.schedule import schedule_command
+
+            return schedule_command(args)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

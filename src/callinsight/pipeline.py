@@ -14,7 +14,7 @@ import io
 import json
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +25,7 @@ from .embed import get_embedder
 from .extract import EXTRACTOR_VERSION, ExtractOptions, Extractor, ObjectionDetector, load_taxonomy
 from .fsutil import atomic_write_text
 from .insights import Insights
-from .models import Call, CallStatus, InputError
+from .models import Call, CallStatus, Deal, InputError
 from .readers import to_vtt
 from .settings import Settings
 from .store import Store
@@ -201,9 +201,26 @@ def write_tables(out_dir: Path, statuses: Sequence[CallStatus], insights: Insigh
     return files
 
 
-def output_tables(statuses: Sequence[CallStatus], insights: Insights) -> dict[str, pd.DataFrame]:
+DEAL_COLUMNS = ["deal_id", "outcome", "stage", "amount", "created_at", "closed_at"]
+
+
+def deals_frame(deals: Mapping[str, Deal] | None) -> pd.DataFrame:
+    rows = [
+        {"deal_id": d.deal_id, "outcome": d.outcome, "stage": d.stage, "amount": d.amount,
+         "created_at": d.created_at.isoformat() if d.created_at else None,
+         "closed_at": d.closed_at.isoformat() if d.closed_at else None}
+        for d in (deals or {}).values()
+    ]
+    return pd.DataFrame(rows, columns=DEAL_COLUMNS)
+
+
+def output_tables(
+    statuses: Sequence[CallStatus], insights: Insights, deals: Mapping[str, Deal] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every table the run publishes to insights.db (the CSVs are a subset)."""
     status_df = pd.DataFrame([s.__dict__ for s in statuses], columns=["call_id", "status", "reason"])
     return {
+        "deals": deals_frame(deals),
         "calls_status": status_df,
         "phrases": insights.phrases,
         "themes": insights.themes,
