@@ -48,3 +48,25 @@ def test_silent_and_truncated(tmp_path):
     truncated.write_bytes(full[:30])  # header cut mid-way: no samples
     with pytest.raises(AudioError):
         load_channels(truncated)
+
+
+def test_long_recordings_stream_in_chunks_cut_at_silence(tmp_path):
+    from callinsight.transcribe import iter_chunks
+
+    # 3 bursts of tone separated by silence; chunks of ~5 s must cut inside silences
+    parts = []
+    for _ in range(3):
+        parts += [tone(4.0, 440), np.zeros(16000 * 2)]
+    sig = np.concatenate(parts)
+    path = write_wav(tmp_path / "long.wav", [sig, sig * 0.5])
+    whole = load_channels(path)
+    chunks = list(iter_chunks(path, chunk_seconds=5.0))
+    assert len(chunks) >= 3
+    joined = [np.concatenate([c[i] for _, c in chunks]) for i in range(2)]
+    assert joined[0].size == whole[0].size
+    np.testing.assert_allclose(joined[1], whole[1], atol=1e-6)
+    offsets = [o for o, _ in chunks]
+    assert offsets == sorted(offsets) and offsets[0] == 0.0
+    for offset, channels in chunks[1:]:
+        start = int(offset * 16000)
+        assert np.abs(whole[0][start - 800 : start + 800]).max() < 0.01  # cut in silence

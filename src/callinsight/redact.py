@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 __all__ = ["KINDS", "TOKENS", "Redaction", "find_pii", "redact"]
@@ -130,7 +130,9 @@ def _digits(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- patterns
-# Digits are [0-9] (not \d, which also matches other scripts' digits).
+# Digits are [0-9] (not \d, which also matches other scripts' digits). Cheap prefilters
+# (an "@", a spelled or written top-level domain, a dense run of 7+ digits, two digit
+# words in a row) find small windows; the detailed patterns only run inside them.
 
 _EMAIL = re.compile(
     r"(?<![\w.%+\-\['’])[A-Za-z0-9._%+\-]*[A-Za-z0-9_%+\-]@"
@@ -143,8 +145,8 @@ _TLDS = (
     "se|ch|jp|mx|br|ie|nz|be|at|dk|no|fi|pl|pt|cz|sg|hk|za|ly|gg|cloud|so|xyz"
 )
 _SPOKEN_WORD = r"[A-Za-z0-9]+"
-_SPOKEN_LOCAL_SEP = r"(?:[ \t]*[._\-][ \t]*|[ \t]+(?:dot|underscore|dash|hyphen)[ \t]+)"
-_SPOKEN_DOT = r"(?:[ \t]*\.[ \t]*|[ \t]+dot[ \t]+)"
+_SPOKEN_LOCAL_SEP = r"(?:[._\-]|[ \t]+(?:dot|underscore|dash|hyphen)[ \t]+)"
+_SPOKEN_DOT = r"(?:\.|[ \t]+dot[ \t]+)"
 _SPOKEN_EMAIL = re.compile(
     rf"(?<![\w.@\['’\-])(?P<local>{_SPOKEN_WORD}(?:{_SPOKEN_LOCAL_SEP}{_SPOKEN_WORD})*)"
     rf"(?:[ \t]*@[ \t]*|[ \t]+at[ \t]+)"
@@ -152,6 +154,8 @@ _SPOKEN_EMAIL = re.compile(
     r"(?![\w@]|[ \t]+dot[ \t]+\w)",
     re.IGNORECASE,
 )
+_SPOKEN_TLD = re.compile(rf"[ \t][dD][oO][tT][ \t]+(?i:{_TLDS})(?![\w@])")
+_WRITTEN_TLD = re.compile(rf"\.(?i:{_TLDS})(?![\w@])")
 _EMAIL_CUE = re.compile(
     r"\b(?:e-?mail|mail|address|reach|contact|send|sent|write|cc|bcc|forward|inbox|message)",
     re.IGNORECASE,
@@ -164,6 +168,8 @@ _MAILBOXES = frozenset(
 _WEBMAIL = frozenset(
     "gmail googlemail yahoo outlook hotmail live icloud me aol proton protonmail gmx zoho".split()
 )
+
+_DENSE_DIGITS = re.compile(r"[0-9](?:[^0-9\n]{0,6}[0-9]){6,}")
 
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2} ?[0-9]{2}(?: ?[A-Za-z0-9]){11,32}")
 
@@ -183,6 +189,7 @@ _PHONE_NATIONAL = re.compile(  # leading trunk 0: 020 7946 0958, 07700 900123
 _PHONE_LOCAL = re.compile(r"(?<![\w\-.,$€£])([2-9][0-9]{2})-([0-9]{4})(?![\w]|[.\-][0-9])")
 
 _CARD_RUN = re.compile(r"(?<![0-9])[0-9](?:[ \-]?[0-9]){12,}")
+_GROUP = re.compile(r"[0-9]+")
 
 _DIGIT_RUN = re.compile(r"(?<![0-9.,$€£¥+])[0-9]{7,}(?![0-9]|[.,][0-9])")
 _MONEY_BEFORE = re.compile(r"(?:[$€£¥]|\b(?:usd|eur|gbp|us\$))[ \t]*$", re.IGNORECASE)
@@ -191,11 +198,13 @@ _MONEY_AFTER = re.compile(
     r"percent)\b)",
     re.IGNORECASE,
 )
+_SPACED_DIGITS = re.compile(r"(?<![\w.,+\-])[0-9](?:(?: ?- ?| )[0-9]){6,18}(?![\w]|[.,\-][0-9])")
 
 _DIGIT_VALUES = {
     "zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
     "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
+_REPEAT = {"double": 2, "triple": 3}
 _DW = "(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|o)"
 _SPOKEN_TOKEN = rf"(?:(?:double|triple)[ \t\-]+)?{_DW}(?![\w'’])"
 _SPOKEN_SEP = r"(?:[ \t]*[,.\-…]{1,3}[ \t]*|[ \t]+)"
@@ -203,10 +212,30 @@ _SPOKEN_RUN = re.compile(
     rf"(?<![\w'’]){_SPOKEN_TOKEN}(?:{_SPOKEN_SEP}{_SPOKEN_TOKEN}){{2,}}", re.IGNORECASE
 )
 _SPOKEN_PART = re.compile(rf"(?:(double|triple)[ \t\-]+)?({_DW})(?![\w'’])", re.IGNORECASE)
-_SPACED_DIGITS = re.compile(r"(?<![\w.,+\-])[0-9](?:(?: ?- ?| )[0-9]){6,18}(?![\w]|[.,\-][0-9])")
+# prefilter: two digit-like words in a row (a superset of a run's first two tokens)
+_WORD_TAIL = "(?i:ero|h|ne|wo|hree|our|ive|ix|even|ight|ine|ouble|riple|)"
+_SPOKEN_PAIR = re.compile(
+    rf"[zotfsendZOTFSEND](?<![\w'’].){_WORD_TAIL}(?![\w'’])[ \t,.\-…]+"
+    rf"[zotfsenZOTFSEN]{_WORD_TAIL}(?![\w'’])"
+)
 
-_REPEAT = {"double": 2, "triple": 3}
-_HAS_DIGIT = re.compile(r"[0-9]")
+
+def _windows(spans: Iterable[tuple[int, int]], text: str, before: int, after: int
+             ) -> list[tuple[int, int]]:
+    """Merged (pos, endpos) windows around spans; endpos is not cut inside a word."""
+    n = len(text)
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        lo = max(0, start - before)
+        hi = min(n, end + after)
+        limit = min(n, hi + 64)
+        while hi < limit and not text[hi].isspace():
+            hi += 1
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 # --------------------------------------------------------------------------- detectors
@@ -214,18 +243,22 @@ _HAS_DIGIT = re.compile(r"[0-9]")
 
 def _emails(text: str) -> Iterator[Redaction]:
     if "@" in text:
-        for m in _EMAIL.finditer(text):
+        ats = []
+        i = text.find("@")
+        while i >= 0:
+            ats.append((i, i + 1))
+            i = text.find("@", i + 1)
+        for pos, endpos in _windows(ats, text, 100, 200):
+            for m in _EMAIL.finditer(text, pos, endpos):
+                yield Redaction("email", m.start(), m.end())
+    tlds = sorted((m.start(), m.end()) for rx in (_SPOKEN_TLD, _WRITTEN_TLD)
+                  for m in rx.finditer(text))
+    for pos, endpos in _windows(tlds, text, 200, 0):
+        for m in _SPOKEN_EMAIL.finditer(text, pos, endpos):
+            local = m.group("local")
+            if re.fullmatch(_SPOKEN_WORD, local) and not _plausible_mailbox(text, m):
+                continue
             yield Redaction("email", m.start(), m.end())
-    lowered = text.lower()
-    if " at " not in lowered and "@" not in text:
-        return
-    if " dot " not in lowered and "." not in text:
-        return
-    for m in _SPOKEN_EMAIL.finditer(text):
-        local = m.group("local")
-        if re.fullmatch(_SPOKEN_WORD, local) and not _plausible_mailbox(text, m):
-            continue
-        yield Redaction("email", m.start(), m.end())
 
 
 def _plausible_mailbox(text: str, m: re.Match[str]) -> bool:
@@ -241,10 +274,9 @@ def _plausible_mailbox(text: str, m: re.Match[str]) -> bool:
     return _EMAIL_CUE.search(text, max(0, m.start() - 60), m.start()) is not None
 
 
-def _ibans(text: str) -> Iterator[Redaction]:
-    pos = 0
+def _ibans(text: str, pos: int, endpos: int) -> Iterator[Redaction]:
     while True:
-        m = _IBAN.search(text, pos)
+        m = _IBAN.search(text, pos, endpos)
         if m is None:
             return
         candidate = m.group()
@@ -259,11 +291,11 @@ def _ibans(text: str) -> Iterator[Redaction]:
             pos = m.start() + 1
 
 
-def _cards(text: str) -> Iterator[Redaction]:
+def _cards(text: str, pos: int, endpos: int) -> Iterator[Redaction]:
     """Luhn-valid 13-19 digit spans on group boundaries of long digit runs."""
-    for m in _CARD_RUN.finditer(text):
-        groups = [(g.start() + m.start(), g.end() + m.start(), g.group())
-                  for g in re.finditer(r"[0-9]+", m.group())]
+    for m in _CARD_RUN.finditer(text, pos, endpos):
+        groups = [(g.start(), g.end(), g.group())
+                  for g in _GROUP.finditer(text, m.start(), m.end())]
         i = 0
         while i < len(groups):
             found = None
@@ -273,8 +305,7 @@ def _cards(text: str) -> Iterator[Redaction]:
                     if luhn_ok(digits):
                         found = (j, "card")
                         break
-                    shape = [len(g[2]) for g in groups[i:j]]
-                    if _card_shaped(shape):
+                    if _card_shaped([len(g[2]) for g in groups[i:j]]):
                         found = (j, "number")
                         break
             if found is None:
@@ -292,48 +323,67 @@ def _card_shaped(shape: list[int]) -> bool:
     return len(shape) in (4, 5) and all(n == 4 for n in shape[:4])
 
 
-def _phones(text: str) -> Iterator[Redaction]:
-    for m in _PHONE_INTL.finditer(text):
+def _phones(text: str, pos: int, endpos: int) -> Iterator[Redaction]:
+    for m in _PHONE_INTL.finditer(text, pos, endpos):
         if 8 <= len(_digits(m.group())) <= 15:
             yield Redaction("phone", m.start(), m.end())
-    for m in _PHONE_NANP.finditer(text):
+    for m in _PHONE_NANP.finditer(text, pos, endpos):
         yield Redaction("phone", m.start(), m.end())
-    for m in _PHONE_NATIONAL.finditer(text):
+    for m in _PHONE_NATIONAL.finditer(text, pos, endpos):
         if 10 <= len(_digits(m.group())) <= 11:
             yield Redaction("phone", m.start(), m.end())
-    for m in _PHONE_LOCAL.finditer(text):
+    for m in _PHONE_LOCAL.finditer(text, pos, endpos):
         first, second = int(m.group(1)), int(m.group(2))
         if second > first and second % 100 == 0:
             continue  # a range: "250-1000 users"
         yield Redaction("phone", m.start(), m.end())
 
 
-def _ssns(text: str) -> Iterator[Redaction]:
-    for m in _SSN.finditer(text):
+def _ssns(text: str, pos: int, endpos: int) -> Iterator[Redaction]:
+    for m in _SSN.finditer(text, pos, endpos):
         yield Redaction("ssn", m.start(), m.end())
 
 
-def _numbers(text: str) -> Iterator[Redaction]:
-    for m in _DIGIT_RUN.finditer(text):
+def _numbers(text: str, pos: int, endpos: int) -> Iterator[Redaction]:
+    for m in _DIGIT_RUN.finditer(text, pos, endpos):
         if _MONEY_BEFORE.search(text, max(0, m.start() - 6), m.start()):
             continue
         if _MONEY_AFTER.match(text, m.end()):
             continue
         yield Redaction(_classify(m.group()), m.start(), m.end())
-    for m in _SPACED_DIGITS.finditer(text):
+    for m in _SPACED_DIGITS.finditer(text, pos, endpos):
         yield Redaction(_classify(_digits(m.group())), m.start(), m.end())
 
 
+_NUMERIC_DETECTORS = (_ibans, _cards, _ssns, _phones, _numbers)
+
+
+def _numeric(text: str) -> Iterator[Redaction]:
+    dense = ((m.start(), m.end()) for m in _DENSE_DIGITS.finditer(text))
+    for pos, endpos in _windows(dense, text, 40, 40):
+        for detector in _NUMERIC_DETECTORS:
+            yield from detector(text, pos, endpos)
+
+
 def _spoken_numbers(text: str) -> Iterator[Redaction]:
-    for m in _SPOKEN_RUN.finditer(text):
-        parts = list(_SPOKEN_PART.finditer(m.group()))
+    pos = 0
+    while True:
+        pair = _SPOKEN_PAIR.search(text, pos)
+        if pair is None:
+            return
+        m = _SPOKEN_RUN.match(text, pair.start())
+        if m is None:
+            pos = pair.start() + 1
+            continue
+        pos = m.end()
+        parts = list(_SPOKEN_PART.finditer(text, m.start(), m.end()))
         start = m.start()
         first = parts[0]
-        if first.group(1) is None and first.group(2).lower() in ("oh", "o") and len(parts) > 1:
-            between = m.group()[first.end() : parts[1].start()]
+        if first.group(1) is None and first.group(2).lower() in ("oh", "o"):
+            between = text[first.end() : parts[1].start()]
             if "," in between or "." in between:  # "Oh, five five five ..." interjection
                 parts = parts[1:]
-                start = m.start() + parts[0].start()
+                start = parts[0].start()
         digits = "".join(
             _DIGIT_VALUES[p.group(2).lower()] * _REPEAT.get((p.group(1) or "").lower(), 1)
             for p in parts
@@ -347,15 +397,7 @@ def _spoken_numbers(text: str) -> Iterator[Redaction]:
 
 def find_pii(text: str) -> list[Redaction]:
     """Non-overlapping PII spans in ``text``, ordered by start (longest match wins)."""
-    candidates: list[Redaction] = []
-    candidates.extend(_emails(text))
-    if _HAS_DIGIT.search(text):
-        candidates.extend(_ibans(text))
-        candidates.extend(_cards(text))
-        candidates.extend(_ssns(text))
-        candidates.extend(_phones(text))
-        candidates.extend(_numbers(text))
-    candidates.extend(_spoken_numbers(text))
+    candidates = [*_emails(text), *_numeric(text), *_spoken_numbers(text)]
     if not candidates:
         return []
     candidates.sort(key=lambda r: (r.start - r.end, _PRIORITY[r.kind], r.start))

@@ -35,6 +35,7 @@ class Settings:
     language: str | None = "en"
     condition_on_previous_text: bool = False
     vocabulary: tuple[str, ...] = ()  # product and competitor names, sent as an initial prompt
+    chunk_seconds: float = 600.0  # long recordings stream through in chunks of this length
     channels: tuple[str, ...] = ("rep", "customer")  # role of channel 0, channel 1
     prefer_transcript: bool = True  # a call with both a recording and a transcript uses the transcript
     include_mono: bool = False  # let mono ("unknown" speaker) calls into customer-only analyses

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import threading
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -166,48 +167,105 @@ def load_whisper(settings: Settings):
 
 # --- audio ------------------------------------------------------------------
 
-def load_channels(path: Path) -> list[np.ndarray]:
-    """Decode to 16 kHz float PCM: one array per party channel (one for mono).
+def iter_chunks(path: Path, chunk_seconds: float = 600.0) -> Iterator[tuple[float, list[np.ndarray]]]:
+    """Stream a recording as (offset_seconds, [channel arrays at 16 kHz]) chunks.
 
-    Raises AudioError for empty, unreadable or silent audio. Stereo files whose two
-    channels are (nearly) identical are returned as mono.
+    Long recordings never sit in memory whole: each chunk is about ``chunk_seconds``
+    long and is cut at the quietest 100 ms of its last 10 seconds, so words are not
+    split. Raises AudioError for missing, empty or undecodable files.
     """
-    from faster_whisper import decode_audio
+    import av
 
     if not path.is_file():
         raise AudioError(f"recording {path} does not exist")
     if path.stat().st_size == 0:
         raise AudioError(f"recording {path.name} is empty (0 bytes)")
     try:
-        channels = _decode(path, decode_audio)
-    except AudioError:
-        raise
+        container = av.open(str(path), metadata_errors="ignore")
     except Exception as exc:  # PyAV raises many types for corrupt or unsupported input
         raise AudioError(
             f"recording {path.name} could not be decoded ({type(exc).__name__}: {exc}); "
             "supported: WAV, FLAC, MP3, M4A/AAC, OGG/Opus"
         ) from exc
-    if not channels or all(c.size == 0 for c in channels):
+    with container:
+        if not container.streams.audio:
+            raise AudioError(f"recording {path.name} has no audio stream")
+        n_channels = 2 if (container.streams.audio[0].codec_context.channels or 1) >= 2 else 1
+        resampler = av.AudioResampler(format="s16", layout="stereo" if n_channels == 2 else "mono",
+                                      rate=SAMPLE_RATE)
+        target = int(chunk_seconds * SAMPLE_RATE) if chunk_seconds != float("inf") else None
+        pending: list[np.ndarray] = []
+        buffered, offset = 0, 0.0
+        for frame in _frames(container, path):
+            for out in resampler.resample(frame):
+                block = out.to_ndarray().reshape(-1, n_channels)
+                pending.append(block)
+                buffered += len(block)
+            if target and buffered >= target:
+                data = np.concatenate(pending)
+                cut = _quiet_cut(data, target)
+                yield offset, _split(data[:cut])
+                offset += cut / SAMPLE_RATE
+                pending, buffered = [data[cut:]], len(data) - cut
+        for out in resampler.resample(None):
+            pending.append(out.to_ndarray().reshape(-1, n_channels))
+        if pending:
+            data = np.concatenate(pending)
+            if len(data):
+                yield offset, _split(data)
+
+
+def _frames(container, path: Path):
+    import av
+
+    frames = container.decode(audio=0)
+    decoded = 0
+    while True:
+        try:
+            frame = next(frames)
+        except StopIteration:
+            return
+        except av.error.InvalidDataError:
+            continue  # skip a damaged packet, keep the rest
+        except Exception as exc:
+            if decoded:
+                return  # truncated file: keep what decoded
+            raise AudioError(f"recording {path.name} could not be decoded ({type(exc).__name__}: {exc})"
+                             ) from exc
+        decoded += 1
+        yield frame
+
+
+def _quiet_cut(data: np.ndarray, target: int) -> int:
+    window = SAMPLE_RATE // 10
+    lo = max(0, target - 10 * SAMPLE_RATE)
+    energy = np.abs(data[lo:target].astype(np.float32)).sum(axis=1)
+    n = len(energy) // window
+    if n == 0:
+        return target
+    per_window = energy[: n * window].reshape(n, window).sum(axis=1)
+    return lo + int(per_window.argmin()) * window + window // 2
+
+
+def _split(block: np.ndarray) -> list[np.ndarray]:
+    return [block[:, i].astype(np.float32) / 32768.0 for i in range(block.shape[1])]
+
+
+def load_channels(path: Path) -> list[np.ndarray]:
+    """Decode a whole (short) recording: one array per party channel (one for mono).
+
+    Raises AudioError for empty, unreadable or silent audio. Stereo files whose two
+    channels are (nearly) identical are returned as mono.
+    """
+    chunks = [channels for _, channels in iter_chunks(path, float("inf"))]
+    if not chunks or all(c.size == 0 for c in chunks[0]):
         raise AudioError(f"recording {path.name} holds no audio samples (truncated or not audio)")
+    channels = chunks[0]
     if all(_rms(c) < SILENCE_RMS for c in channels):
         raise AudioError(f"recording {path.name} is silent (no speech to transcribe)")
     if len(channels) == 2 and _same_signal(channels[0], channels[1]):
         return [channels[0]]
     return channels
-
-
-def _decode(path: Path, decode_audio) -> list[np.ndarray]:
-    import av
-
-    with av.open(str(path)) as container:
-        streams = container.streams.audio
-        if not streams:
-            raise AudioError(f"recording {path.name} has no audio stream")
-        n_channels = streams[0].codec_context.channels or 1
-    if n_channels >= 2:
-        left, right = decode_audio(str(path), sampling_rate=SAMPLE_RATE, split_stereo=True)
-        return [left, right]
-    return [decode_audio(str(path), sampling_rate=SAMPLE_RATE)]
 
 
 def _rms(x: np.ndarray) -> float:
@@ -272,32 +330,61 @@ def merge_by_time(tracks: list[list[Segment]]) -> list[Segment]:
     return sorted(merged, key=lambda s: (s.start, s.end, s.channel or 0))
 
 
-def transcribe_call(call: Call, settings: Settings, channels: list[np.ndarray] | None = None) -> Transcript:
-    """Transcribe a call's recording into a role-labelled, redacted transcript."""
+def transcribe_call(call: Call, settings: Settings, progress=None) -> Transcript:
+    """Transcribe a call's recording into a role-labelled, redacted transcript.
+
+    The recording streams through in chunks (``chunk_seconds``); ``progress`` is called
+    with the seconds done after each chunk.
+    """
     if call.recording is None:
         raise InputError(f"call {call.call_id} has no recording")
     options = TranscribeOptions.from_settings(settings)
-    channels = channels if channels is not None else load_channels(call.recording)
-    roles = _channel_roles(call, settings, len(channels))
     model = load_whisper(settings)
-    tracks = [
-        transcribe_audio(audio, model, options, speaker=role, channel=i if len(channels) > 1 else None)
-        for i, (audio, role) in enumerate(zip(channels, roles, strict=True))
-    ]
+    tracks: list[list[Segment]] = []
+    roles: tuple[Role, ...] = ()
+    mono: bool | None = None
+    samples, heard = 0, False
+    for offset, channels in iter_chunks(call.recording, settings.chunk_seconds):
+        if mono is None:
+            mono = len(channels) == 1 or _same_signal(channels[0], channels[1])
+            roles = _channel_roles(call, settings, 1 if mono else 2)
+            tracks = [[] for _ in roles]
+        if mono:
+            channels = channels[:1]
+        samples = max(samples, int(offset * SAMPLE_RATE) + max(c.size for c in channels))
+        if all(_rms(c) < SILENCE_RMS for c in channels):
+            continue
+        heard = True
+        for i, (audio, role) in enumerate(zip(channels, roles, strict=True)):
+            segs = transcribe_audio(audio, model, options, speaker=role, channel=None if mono else i)
+            tracks[i].extend(_shift(s, offset) for s in segs)
+        if progress:
+            progress(offset + max(c.size for c in channels) / SAMPLE_RATE)
+    name = call.recording.name
+    if samples == 0:
+        raise AudioError(f"recording {name} holds no audio samples (truncated or not audio)")
+    if not heard:
+        raise AudioError(f"recording {name} is silent (no speech to transcribe)")
     segments = merge_by_time(tracks)
     if not segments:
-        raise AudioError(f"recording {call.recording.name}: no speech was recognised")
-    duration = max(c.size for c in channels) / SAMPLE_RATE
+        raise AudioError(f"recording {name}: no speech was recognised")
     return finalize(
         Transcript(
             call_id=call.call_id,
             segments=segments,
             source=f"whisper:{options.model}",
             options={**asdict(options), "channels": list(roles)},
-            duration=round(duration, 3),
+            duration=round(samples / SAMPLE_RATE, 3),
         ),
         settings,
     )
+
+
+def _shift(s: Segment, offset: float) -> Segment:
+    if not offset:
+        return s
+    return Segment(round(s.start + offset, 3), round(s.end + offset, 3), s.speaker, s.text,
+                   s.confidence, s.channel)
 
 
 def import_transcript(call: Call, settings: Settings) -> Transcript:

@@ -1,0 +1,639 @@
+"""Synthetic sales-call corpus with known ground truth, for evaluation and benchmarks.
+
+Deterministic by seed. Deals (won / lost / open, amounts) each have 1-4 calls with a rep
+and a customer. Customer turns mix small talk and neutral product questions (common to
+every outcome), short backchannels, filler words and person names with *planted themes*
+whose sentences come from template grammars (many templates x slot fillers, so
+paraphrases differ in wording). Some planted themes are far more frequent in won deals,
+one in lost deals, and some objection themes are equally common in both (they must be
+detected as objections but must not come out significant). Reps say lines that correlate
+with the outcome too; only customer speech is analysed, so those must never surface.
+
+``generate(...)`` builds the plan (deals, calls, which planted themes go where) eagerly,
+which is small; call texts are produced lazily by :meth:`SyntheticCorpus.iter_calls` so a
+10,000-call corpus (~10M words with ``words_per_call=1000``) streams in constant memory.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Literal
+
+from .models import Call, Deal, Segment
+
+Direction = Literal["win", "loss", "none"]
+
+# --------------------------------------------------------------------------- grammar
+
+SLOTS: dict[str, tuple[str, ...]] = {
+    # crm integration
+    "crm": ("Salesforce", "HubSpot", "Dynamics", "Pipedrive", "Zoho", "our CRM"),
+    "records": ("call notes", "activities", "contact records", "opportunity updates",
+                "meeting summaries", "deal notes", "logged calls"),
+    "auto": ("automatically", "on its own", "without anyone touching it", "in real time",
+             "right after the call"),
+    # admin time
+    "task": ("data entry", "writing call notes", "admin work", "paperwork", "filling out forms",
+             "status reports", "typing up meeting recaps", "manual logging"),
+    "amount": ("five hours a week", "a full day every week", "half their afternoons",
+               "about an hour a day", "way too much time", "two hours every day"),
+    "who": ("my reps", "the team", "our account managers", "everyone on my team", "the SDRs"),
+    # onboarding
+    "hires": ("new hires", "new reps", "the new SDRs", "new account executives",
+              "our latest hires"),
+    "long": ("three months", "a full quarter", "about ninety days", "four months",
+             "half a year"),
+    "short": ("a few weeks", "a month", "three weeks", "six weeks"),
+    # pricing
+    "price": ("the price", "the per-seat cost", "the annual cost", "the quote you sent",
+              "your pricing", "the license fee"),
+    "finance": ("finance", "our CFO", "the finance team", "leadership"),
+    "freeze": ("put a freeze on", "paused", "cut back on", "locked down"),
+    "spend": ("new software spend", "tool purchases", "any new contracts",
+              "discretionary spending"),
+    "until": ("until next year", "for the rest of the year", "this quarter", "for now"),
+    # security
+    "sec": ("our security team", "IT", "our CISO", "the infosec folks", "compliance",
+            "our legal team"),
+    "doc": ("SOC 2 report", "SOC 2 Type II report", "pen test results",
+            "security documentation", "data processing agreement", "ISO 27001 certificate"),
+    # timing
+    "when": ("next quarter", "after the holidays", "in the new fiscal year",
+             "once our reorg is done", "after our busy season", "in the spring"),
+    # authority
+    "boss": ("my VP", "our CRO", "the head of sales", "my boss", "our COO",
+             "the leadership team"),
+    # small talk and neutral
+    "weather": ("rainy", "freezing", "really nice", "way too hot", "gray and windy", "sunny"),
+    "weekend": ("at my daughter's soccer tournament", "hiking up north", "painting the kitchen",
+                "visiting my in-laws", "watching movies", "at the lake"),
+    "team": ("Lakers", "Yankees", "Packers", "Celtics", "Giants", "Cubs"),
+    "city": ("Denver", "Chicago", "Austin", "Boston", "Seattle", "Atlanta", "Phoenix"),
+    "name": ("Sarah", "Mike", "Jessica", "David", "Priya", "Carlos", "Emily", "Tom",
+             "Rachel", "Kevin", "Megan", "Brian"),
+    "fullname": ("Sarah Miller", "Mike Johnson", "Jessica Chen", "David Brooks",
+                 "Priya Patel", "Carlos Garcia", "Emily Davis", "Tom Walsh"),
+    "metric": ("talk time", "call volume", "team activity", "conversion by stage",
+               "meetings booked"),
+    "fmt": ("Excel", "CSV", "Google Sheets", "PDF"),
+    "n": ("twenty", "thirty", "forty", "fifty", "sixty", "eighty"),
+    "k": ("two", "three", "four", "five"),
+    "segment": ("mid-market companies", "hospitals", "retailers", "manufacturers",
+                "universities", "law firms"),
+    "day": ("Monday", "Tuesday", "Thursday", "Friday"),
+    "platform": ("Zoom", "Teams", "the phone", "Google Meet"),
+    "tag": ("product line", "region", "deal stage", "campaign"),
+    "feature": ("the search", "the dashboard", "the mobile app", "the scorecards",
+                "the keyword alerts", "the coaching view"),
+}
+
+
+@dataclass(frozen=True)
+class PlantedTheme:
+    """A planted theme: its sentence grammar and how often deals of each outcome have it."""
+
+    name: str
+    direction: Direction  # the direction the statistics should find
+    objection: str | None  # objection category its sentences belong to
+    p_won: float
+    p_lost: float
+    templates: tuple[str, ...]
+
+    @property
+    def p_open(self) -> float:
+        return (self.p_won + self.p_lost) / 2
+
+
+PLANTED_THEMES: tuple[PlantedTheme, ...] = (
+    PlantedTheme("crm_integration", "win", None, 0.65, 0.12, (
+        "The fact that it pushes {records} into {crm} {auto} is a big deal for us.",
+        "If {records} land in {crm} {auto}, the pipeline data would finally be accurate.",
+        "We really like that the {crm} integration works out of the box.",
+        "Having a native two-way sync with {crm} is honestly what sold me.",
+        "Can it map our custom fields in {crm}? That integration is the main thing for us.",
+        "Seeing {records} show up on the right account in {crm} would change how we forecast.",
+        "The {crm} connector is exactly what our ops team has been asking for.",
+        "As long as it writes back to {crm} {auto}, we're in good shape.",
+        "I showed the {crm} sync to our RevOps lead and she loved it.",
+        "Syncing {records} with {crm} {auto} would be a huge win.",
+    )),
+    PlantedTheme("admin_time_savings", "win", None, 0.6, 0.12, (
+        "{who_cap} lose {amount} to {task}, and this would give that time back.",
+        "Honestly the biggest win is cutting down the {task} that eats {amount}.",
+        "If it saves {who} {amount} of {task}, that's more time actually selling.",
+        "Nobody on my team wants to spend {amount} on {task} anymore.",
+        "Less time on {task} means more selling time per rep, that's the whole pitch for me.",
+        "{task_cap} is killing our productivity right now.",
+        "Getting {who} out of {task} and back in front of customers is the goal.",
+        "We measured it, {who} burn {amount} on {task}.",
+        "Automating the {task} would free up so many hours for {who}.",
+    )),
+    PlantedTheme("onboarding_speed", "win", None, 0.55, 0.1, (
+        "Right now it takes {long} to ramp {hires}, and we need that down to {short}.",
+        "Getting {hires} productive faster is the top priority for our enablement team.",
+        "If {hires} can learn from recorded calls, onboarding gets so much quicker.",
+        "Our ramp time is way too long, {hires} take {long} to hit quota.",
+        "We're hiring a lot this year, so faster onboarding is huge for us.",
+        "The call library would help {hires} get up to speed in {short} instead of {long}.",
+        "Shadowing takes forever, {hires} need a quicker way to learn the pitch.",
+        "Onboarding {hires} in {short} would be a game changer.",
+        "Training {hires} is slow because managers don't have time to coach everyone.",
+    )),
+    PlantedTheme("pricing_budget", "loss", "budget", 0.12, 0.62, (
+        "Honestly {price} is more than we planned to pay for this.",
+        "{finance_cap} {freeze} {spend} {until}.",
+        "We just can't justify {price} for a team our size.",
+        "{price_cap} is roughly double what we pay for our current tools.",
+        "There's no money left this year for something like this.",
+        "Unless you can come down a lot, {price} won't work for us.",
+        "The numbers don't work, it costs too much for where we are.",
+        "Our budget got slashed and {price} is out of reach.",
+        "I like it, but we can't afford it right now.",
+        "{price_cap} is hard to swallow when money is this tight.",
+    )),
+    PlantedTheme("security_review", "none", "security", 0.4, 0.4, (
+        "Before we go further, {sec} will want to see your {doc}.",
+        "Do you have a {doc} we can send over to {sec}?",
+        "{sec_cap} is going to ask where the call recordings are stored.",
+        "Anything that records customers has to pass a review with {sec}.",
+        "How do you handle encryption of the recordings at rest?",
+        "{sec_cap} will need to know who can access our data.",
+        "We'd need single sign-on and an audit trail before {sec} is comfortable.",
+        "Is customer data hosted in the US or in the EU?",
+        "The vendor questionnaire from {sec} is pretty long, just so you know.",
+    )),
+    PlantedTheme("timing_later", "none", "timing", 0.3, 0.3, (
+        "This probably makes more sense to revisit {when}.",
+        "We're slammed right now, so realistically it would be {when}.",
+        "The timing is just not great for us, maybe {when}.",
+        "Can we pick this back up {when}?",
+        "Nothing new is getting rolled out until {when}.",
+        "Let's reconnect {when} when things calm down.",
+    )),
+    PlantedTheme("approval_needed", "none", "authority", 0.3, 0.3, (
+        "I'd have to run this by {boss} before we commit to anything.",
+        "Honestly it's not my call, {boss} decides on tools like this.",
+        "{boss_cap} makes the final decision on purchases like this.",
+        "I'll need to get {boss} on a call before anything gets signed.",
+        "I can champion it internally, but {boss} has to approve it.",
+        "Let me loop in {boss} since they own this decision.",
+    )),
+)
+
+SMALL_TALK: tuple[str, ...] = (
+    "The weather here has been {weather} all week.",
+    "We spent the weekend {weekend}.",
+    "Did you catch the {team} game last night?",
+    "I just got back from a trip to {city}, so I'm still catching up.",
+    "{name} from my team says hi, by the way.",
+    "Sorry, my dog is barking in the background.",
+    "Can you hear me okay? My connection is a bit spotty today.",
+    "I've been drinking way too much coffee this week.",
+    "{fullname} might join us in a few minutes.",
+    "Sorry I'm a couple of minutes late, my last meeting ran over.",
+    "It's been a crazy week over here, you know.",
+    "My kids are off school this week, so it's chaos at home.",
+    "I was talking to {name} about the {team} this morning.",
+    "Traffic on the way in was terrible today.",
+)
+NEUTRAL: tuple[str, ...] = (
+    "How does {feature} show {metric} for each rep?",
+    "Can we export the reports to {fmt}?",
+    "We have about {n} reps across {k} offices.",
+    "Our team mostly sells to {segment}.",
+    "Walk me through how {feature} works again.",
+    "We run our weekly pipeline review on {day}.",
+    "Most of our calls happen on {platform}.",
+    "Is there a way to tag calls by {tag}?",
+    "So managers would look at {metric} in {feature}?",
+    "{name_poss} team ran a pilot of something similar last year.",
+    "I think {feature} looks pretty intuitive.",
+    "What happens if a rep forgets to hit record?",
+)
+BACKCHANNEL: tuple[str, ...] = (
+    "Yeah.", "Okay, sure.", "Got it.", "Mm-hmm.", "Right, right.", "That makes sense.",
+    "Sure.", "Okay.", "Yep, go ahead.", "Interesting.",
+)
+FILLER_PREFIX: tuple[str, ...] = (
+    "Yeah, ", "So, ", "Honestly, ", "Um, ", "I mean, ", "You know, ", "Okay so ",
+    "Yeah, you know, ", "So, kind of, ",
+)
+REP_GENERIC: tuple[str, ...] = (
+    "Thanks for making time today, {name}.",
+    "What does your current process look like?",
+    "Let me share my screen and walk you through it.",
+    "How many people are on your team right now?",
+    "That's a great question.",
+    "What would success look like for you this year?",
+    "Does that make sense so far?",
+    "Tell me more about that.",
+    "Here's the view your managers would see every morning.",
+    "Got it, that's really helpful context.",
+    "How are you handling this today?",
+    "We work with a lot of teams your size.",
+    "Let me show you how the coaching view works.",
+    "What's the biggest challenge for your team this quarter?",
+)
+REP_WON: tuple[str, ...] = (
+    "I'll send the order form over tonight so legal can review it.",
+    "Let's lock in a kickoff date with your team.",
+    "I'll get our implementation team on the calendar for next week.",
+    "Great, I'll draft the mutual action plan and share it.",
+)
+REP_LOST: tuple[str, ...] = (
+    "I can ask my manager about extending the trial.",
+    "Let me know if anything changes on your side.",
+    "I'll check back with you in a few months then.",
+    "Totally understand, I'll keep you posted on new features.",
+)
+
+_FORMATTER = string.Formatter()
+_START = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+_WORDS_PER_SECOND = 2.6
+
+
+def _slots_of(template: str) -> tuple[str, ...]:
+    return tuple(f for _, f, _, _ in _FORMATTER.parse(template) if f)
+
+
+_SLOT_CACHE: dict[str, tuple[str, ...]] = {}
+
+
+def render(template: str, rng: random.Random, lowercase_start: bool = False) -> str:
+    """Fill a template's slots (``{x}``; ``{x_cap}`` capitalised; ``{x_poss}`` possessive)."""
+    slots = _SLOT_CACHE.get(template)
+    if slots is None:
+        slots = _SLOT_CACHE[template] = _slots_of(template)
+    values = {}
+    for slot in slots:
+        base = slot.removesuffix("_cap").removesuffix("_poss")
+        value = rng.choice(SLOTS[base])
+        if slot.endswith("_cap") and not lowercase_start:
+            value = value[0].upper() + value[1:]
+        elif slot.endswith("_poss"):
+            value = value + "'s"
+        values[slot] = value
+    text = template.format(**values)
+    if lowercase_start and not template.startswith("{") and not re.match(r"I\b|I'", text):
+        text = text[0].lower() + text[1:]
+    return text
+
+
+# --------------------------------------------------------------------------- data model
+
+
+@dataclass(frozen=True)
+class SentenceTruth:
+    """Ground truth of one customer sentence."""
+
+    call_id: str
+    segment_idx: int
+    text: str
+    theme: str | None  # planted theme name or None
+    objection: str | None  # objection category or None
+    kind: Literal["theme", "small_talk", "neutral", "backchannel"]
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    call_id: str
+    deal_id: str
+    rep: str
+    started_at: datetime
+    outcome: str
+    themes: tuple[str, ...]  # planted theme mentions in this call (repeats allowed)
+    seed: str
+
+
+@dataclass
+class SyntheticCall:
+    call_id: str
+    deal_id: str
+    rep: str
+    started_at: datetime
+    segments: list[Segment]
+    truth: list[SentenceTruth]
+
+    def as_call(self) -> Call:
+        return Call(call_id=self.call_id, rep=self.rep, deal_id=self.deal_id,
+                    started_at=self.started_at)
+
+    @property
+    def n_words(self) -> int:
+        return sum(len(s.text.split()) for s in self.segments)
+
+
+@dataclass
+class SyntheticCorpus:
+    """Deals and call plans; call texts are generated on demand (deterministically)."""
+
+    seed: int
+    deals: dict[str, Deal]
+    plans: list[CallPlan]
+    themes: tuple[PlantedTheme, ...]
+    words_per_call: int | None = None
+    _cache: list[SyntheticCall] | None = field(default=None, repr=False)
+
+    def iter_calls(self) -> Iterator[SyntheticCall]:
+        """Calls one at a time (constant memory), in plan order."""
+        for plan in self.plans:
+            yield _make_call(plan, self.themes, self.words_per_call)
+
+    @property
+    def calls(self) -> list[SyntheticCall]:
+        if self._cache is None:
+            self._cache = list(self.iter_calls())
+        return self._cache
+
+    @property
+    def call_meta(self) -> list[dict]:
+        return [
+            {"call_id": p.call_id, "deal_id": p.deal_id, "rep": p.rep, "started_at": p.started_at}
+            for p in self.plans
+        ]
+
+    @property
+    def segments(self) -> dict[str, list[Segment]]:
+        return {c.call_id: c.segments for c in self.calls}
+
+    @property
+    def truth(self) -> list[SentenceTruth]:
+        return [t for c in self.calls for t in c.truth]
+
+    @cached_property
+    def _truth_index(self) -> dict[tuple[str, int], list[SentenceTruth]]:
+        index: dict[tuple[str, int], list[SentenceTruth]] = {}
+        for t in self.truth:
+            index.setdefault((t.call_id, t.segment_idx), []).append(t)
+        return index
+
+    def truth_of(self, call_id: str, segment_idx: int, text: str) -> SentenceTruth | None:
+        """The planted sentence an extracted sentence comes from (containment match)."""
+        cands = self._truth_index.get((call_id, int(segment_idx)), [])
+        text = text.strip()
+        for t in cands:
+            if t.text == text:
+                return t
+        for t in cands:
+            if text in t.text or t.text in text:
+                return t
+        return None
+
+    def theme(self, name: str) -> PlantedTheme:
+        return next(t for t in self.themes if t.name == name)
+
+    def subset(self, deal_ids: Sequence[str]) -> SyntheticCorpus:
+        keep = set(deal_ids)
+        return SyntheticCorpus(
+            self.seed, {d: v for d, v in self.deals.items() if d in keep},
+            [p for p in self.plans if p.deal_id in keep], self.themes, self.words_per_call,
+        )
+
+
+# --------------------------------------------------------------------------- generation
+
+
+def generate(
+    n_deals: int | None = 70,
+    *,
+    seed: int = 0,
+    n_calls: int | None = None,
+    n_reps: int = 6,
+    words_per_call: int | None = None,
+    outcome_weights: tuple[float, float, float] = (0.42, 0.42, 0.16),
+    calls_per_deal: Sequence[int] = (1, 2, 2, 3, 3, 4),
+    themes: Sequence[PlantedTheme] = PLANTED_THEMES,
+) -> SyntheticCorpus:
+    """Plan a corpus of ``n_deals`` deals (or as many as ``n_calls`` calls need).
+
+    Deal ``i``'s outcome, calls and planted themes depend only on ``(seed, i)``, so a
+    bigger corpus with the same seed extends a smaller one. ``words_per_call`` pads each
+    call with more small talk, neutral questions and rep explanations up to roughly that
+    many words (None: short calls, ~150-250 words).
+    """
+    if n_deals is None and n_calls is None:
+        raise ValueError("give n_deals or n_calls")
+    reps = [f"rep_{chr(ord('a') + i)}" for i in range(n_reps)]
+    deals: dict[str, Deal] = {}
+    plans: list[CallPlan] = []
+    i = 0
+    while (n_calls is not None and len(plans) < n_calls) or (n_calls is None and i < n_deals):
+        rng = random.Random(f"{seed}:deal:{i}")
+        deal_id = f"D{i:05d}"
+        outcome = rng.choices(("won", "lost", "open"), weights=outcome_weights)[0]
+        amount = round(rng.lognormvariate(10.0, 0.6), -2)
+        created = _START + timedelta(days=rng.randrange(0, 60))
+        n_c = rng.choice(tuple(calls_per_deal))
+        closed = created + timedelta(days=7 * n_c + rng.randrange(1, 20))
+        deals[deal_id] = Deal(deal_id, outcome, amount, created,
+                              closed if outcome != "open" else None,
+                              {"won": "Closed Won", "lost": "Closed Lost"}.get(outcome, "Negotiation"))
+        rep = rng.choice(reps)
+        per_call: list[list[str]] = [[] for _ in range(n_c)]
+        for theme in themes:
+            p = {"won": theme.p_won, "lost": theme.p_lost}.get(outcome, theme.p_open)
+            if rng.random() < p:
+                mentions = 1 + (rng.random() < 0.5) + (rng.random() < 0.25)
+                for _ in range(mentions):
+                    per_call[rng.randrange(n_c)].append(theme.name)
+        for j in range(n_c):
+            if n_calls is not None and len(plans) >= n_calls:
+                break
+            call_id = f"C{i:05d}_{j}"
+            plans.append(CallPlan(
+                call_id, deal_id, rep, created + timedelta(days=7 * j, hours=rng.randrange(0, 8)),
+                outcome, tuple(per_call[j]), f"{seed}:call:{call_id}",
+            ))
+        i += 1
+    return SyntheticCorpus(seed, deals, plans, tuple(themes), words_per_call)
+
+
+def _make_call(plan: CallPlan, themes: Sequence[PlantedTheme], words_per_call: int | None) -> SyntheticCall:
+    rng = random.Random(plan.seed)
+    by_name = {t.name: t for t in themes}
+    turns: list[tuple[str, list[tuple[str, str | None, str | None, str]]]] = []
+    # each turn: (speaker, [(sentence, theme, objection, kind)])
+
+    def rep(*lines: str) -> None:
+        turns.append(("rep", [(line, None, None, "rep") for line in lines]))
+
+    def customer_sentence(kind: str, theme: PlantedTheme | None = None) -> tuple:
+        prefix = rng.random() < 0.25
+        pool = {"small_talk": SMALL_TALK, "neutral": NEUTRAL}.get(kind)
+        template = rng.choice(theme.templates if theme else pool)
+        text = render(template, rng, lowercase_start=prefix)
+        if prefix:
+            text = rng.choice(FILLER_PREFIX) + text
+        return (text, theme.name if theme else None, theme.objection if theme else None, kind)
+
+    def customer(*sentences: tuple) -> None:
+        turns.append(("customer", list(sentences)))
+
+    rep(render(rng.choice(REP_GENERIC[:1]), rng), "How's your week going?")
+    customer(customer_sentence("small_talk"), customer_sentence("small_talk"))
+    body: list[str] = list(plan.themes)
+    rng.shuffle(body)
+    n_neutral = 2 + rng.randrange(3)
+    slots: list[str | None] = body + [None] * n_neutral
+    rng.shuffle(slots)
+    for name in slots:
+        rep(render(rng.choice(REP_GENERIC), rng))
+        if name is None:
+            sents = [customer_sentence("neutral")]
+        else:
+            sents = [customer_sentence("theme", by_name[name])]
+        if rng.random() < 0.3:
+            sents.insert(0, (rng.choice(BACKCHANNEL), None, None, "backchannel"))
+        if rng.random() < 0.2:
+            sents.append(customer_sentence("neutral"))
+        customer(*sents)
+        if rng.random() < 0.3:
+            rep("Got it.")
+            customer((rng.choice(BACKCHANNEL), None, None, "backchannel"))
+    if words_per_call:
+        words = sum(len(s[0].split()) for _, ss in turns for s in ss)
+        while words < words_per_call - 40:
+            r = rng.random()
+            rep_line = render(rng.choice(REP_GENERIC), rng)
+            rep(rep_line, render(rng.choice(REP_GENERIC), rng))
+            kind = "neutral" if r < 0.6 else "small_talk"
+            sents = [customer_sentence(kind)]
+            if rng.random() < 0.5:
+                sents.append(customer_sentence("neutral"))
+            if rng.random() < 0.3:
+                sents.insert(0, (rng.choice(BACKCHANNEL), None, None, "backchannel"))
+            customer(*sents)
+            words += sum(len(s[0].split()) for s in sents) + len(rep_line.split()) + 8
+    closing = REP_WON if plan.outcome == "won" else REP_LOST if plan.outcome == "lost" else ()
+    if closing and rng.random() < 0.8:
+        rep(rng.choice(closing))
+    else:
+        rep("Thanks again, talk soon.")
+    customer(("Sounds good, talk soon.", None, None, "backchannel"))
+
+    segments: list[Segment] = []
+    truth: list[SentenceTruth] = []
+    t = 0.0
+    for speaker, sents in turns:
+        text = " ".join(s[0] for s in sents)
+        dur = max(0.6, len(text.split()) / _WORDS_PER_SECOND)
+        idx = len(segments)
+        segments.append(Segment(round(t, 2), round(t + dur, 2), speaker, text))  # type: ignore[arg-type]
+        t += dur + 0.3 + rng.random() * 0.5
+        if speaker == "customer":
+            for sent, theme, objection, kind in sents:
+                truth.append(SentenceTruth(plan.call_id, idx, sent, theme, objection, kind))  # type: ignore[arg-type]
+    return SyntheticCall(plan.call_id, plan.deal_id, plan.rep, plan.started_at, segments, truth)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_into_store(corpus: SyntheticCorpus, store, extractor, extract_key: str = "synthetic",
+                    batch: int = 64) -> int:
+    """Save every call's transcript and extracted utterances into a :class:`Store`."""
+    from .models import Transcript
+
+    n = 0
+    pending: list[SyntheticCall] = []
+
+    def flush() -> None:
+        rows = extractor.extract({c.call_id: c.segments for c in pending})
+        for c in pending:
+            store.save_utterances(c.call_id, extract_key, rows[c.call_id])
+        pending.clear()
+
+    for call in corpus.iter_calls():
+        transcript = Transcript(call.call_id, call.segments, "import:synthetic",
+                                duration=call.segments[-1].end if call.segments else 0.0)
+        store.save_transcript(call.as_call(), transcript, f"synthetic:{call.call_id}")
+        pending.append(call)
+        n += 1
+        if len(pending) >= batch:
+            flush()
+    if pending:
+        flush()
+    return n
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def f1(found: set, truth: set) -> float:
+    if not found or not truth:
+        return 0.0
+    tp = len(found & truth)
+    return 2 * tp / (len(found) + len(truth))
+
+
+def evaluate_themes(
+    corpus: SyntheticCorpus,
+    theme_sentences: Mapping[str, set[tuple[str, int, str]]],
+    directions: Mapping[str, str],
+    q_values: Mapping[str, float],
+    pool: set[tuple[str, int, str]],
+    *,
+    alpha: float = 0.05,
+    min_f1: float = 0.6,
+) -> dict:
+    """Score themes against the planted ground truth.
+
+    ``theme_sentences`` maps a theme id to its member sentences as (call_id, segment_idx,
+    text); ``pool`` is every sentence that could have been clustered (the F1 is computed
+    over it, so planted sentences that never entered clustering don't count against a
+    method). Returns per planted theme the best-matching theme, its F1, direction and q,
+    plus the significant themes that match nothing planted of the right direction.
+    """
+    truth_of = {key: corpus.truth_of(*key) for key in pool}
+    planted: dict[str, set] = {t.name: set() for t in corpus.themes}
+    for key, tr in truth_of.items():
+        if tr is not None and tr.theme is not None:
+            planted[tr.theme].add(key)
+    per_planted = {}
+    matched_ids: dict[str, str] = {}
+    for pt in corpus.themes:
+        best_id, best = None, 0.0
+        for tid, members in theme_sentences.items():
+            score = f1(members & pool, planted[pt.name])
+            if score > best:
+                best_id, best = tid, score
+        per_planted[pt.name] = {
+            "theme_id": best_id, "f1": round(best, 3), "expected": pt.direction,
+            "direction": directions.get(best_id, "none") if best_id else "none",
+            "q_value": q_values.get(best_id) if best_id else None,
+            "n_planted": len(planted[pt.name]),
+        }
+        if best_id and best >= min_f1:
+            matched_ids[best_id] = pt.name
+        r = per_planted[pt.name]
+        r["recovered"] = bool(
+            best >= min_f1 and r["direction"] == pt.direction
+            and (pt.direction == "none" or (r["q_value"] is not None and r["q_value"] < alpha))
+        )
+    false_sig = []
+    for tid, direction in directions.items():
+        if direction in ("win", "loss"):
+            name = matched_ids.get(tid)
+            if name is None or corpus.theme(name).direction != direction:
+                false_sig.append(tid)
+    # what each significant-but-unmatched theme mostly holds (for diagnosis)
+    composition = {}
+    for tid in false_sig:
+        kinds = [truth_of.get(k) for k in theme_sentences.get(tid, ()) if k in truth_of]
+        composition[tid] = dict(_count(
+            (tr.theme or tr.kind) if tr is not None else "?" for tr in kinds
+        ).most_common(3))
+    return {"planted": per_planted, "false_significant": false_sig, "composition": composition,
+            "n_recovered": sum(r["recovered"] for r in per_planted.values())}
+
+
+def _count(values):
+    from collections import Counter
+
+    return Counter(values)
