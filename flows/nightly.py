@@ -2,7 +2,14 @@
 
 Deployment entrypoint: ``flows/nightly.py:nightly_insights`` (see prefect.yaml).
 Every stage is a plain function in ``callinsight``; this file adds retries,
-logging, concurrency and artifacts, nothing else.
+logging, concurrency (threads or Dask for the transcription fan-out) and
+artifacts, nothing else.
+
+The module-level ``nightly_insights`` runs its tasks on the task runner the
+settings in the environment ask for (``CALLINSIGHT_TASK_RUNNER``,
+``CALLINSIGHT_DASK_ADDRESS``, ``CALLINSIGHT_WORKERS``): that is the flow a
+deployment or ``flow.serve`` loads. ``with_task_runner(settings)`` gives the same
+flow on another runner (``callinsight run`` uses it for its flags).
 """
 
 from __future__ import annotations
@@ -10,7 +17,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,10 +26,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import pandas as pd  # noqa: E402
-from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect import Flow, flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
-from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+from prefect.context import FlowRunContext  # noqa: E402
+from prefect.futures import as_completed  # noqa: E402
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
 from callinsight.fsutil import atomic_write_text  # noqa: E402
 from callinsight.ingest import DealTable, Manifest, read_calls, read_deals  # noqa: E402
@@ -29,11 +39,21 @@ from callinsight.insights import Insights, build_insights  # noqa: E402
 from callinsight.models import Call, CallStatus, InputError  # noqa: E402
 from callinsight.pipeline import (  # noqa: E402
     CallResult,
+    ExtractReport,
+    PendingCall,
+    TranscribeOutcome,
+    check_call,
     extract_pending,
+    finish_call,
+    new_run_id,
     output_tables,
     pending_extraction,
-    process_call,
+    remove_stale_temp_files,
     run_lock,
+    run_summary,
+    summary_markdown,
+    transcribe_one,
+    transient_failure,
     write_tables,
 )
 from callinsight.report import ReportData, RunInfo, render_markdown, write_report  # noqa: E402
@@ -52,7 +72,8 @@ def _transient(task, task_run, state) -> bool:
     return False
 
 
-@task(name="ingest", cache_policy=NO_CACHE)
+@task(name="ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2,
+      retry_condition_fn=_transient)
 def ingest_task(calls: str, deals: str | None) -> tuple[Manifest, DealTable | None]:
     logger = get_run_logger()
     manifest = read_calls(calls)
@@ -64,24 +85,24 @@ def ingest_task(calls: str, deals: str | None) -> tuple[Manifest, DealTable | No
     return manifest, table
 
 
-@task(name="transcribe", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=3,
-      retry_condition_fn=_transient)
-def transcribe_task(call: Call, settings: Settings, store_path: str, out_dir: str) -> CallResult:
-    result = process_call(call, settings, Store(store_path), Path(out_dir))
-    logger = get_run_logger()
-    if result.status == "failed":
-        logger.warning("Call %s failed: %s", call.call_id, result.reason)
-    else:
-        logger.info("Call %s %s (%.1f s audio in %.1f s)", call.call_id, result.status,
-                    result.audio_seconds, result.seconds)
-    return result
+@task(name="transcribe", task_run_name="transcribe-{call.call_id}", cache_policy=NO_CACHE,
+      retries=2, retry_delay_seconds=3, retry_condition_fn=_transient)
+def transcribe_task(call: Call, settings: Settings) -> TranscribeOutcome:
+    """Runs on a thread or a Dask worker; the flow's process saves the result."""
+    outcome = transcribe_one(call, settings)
+    if outcome.error:
+        get_run_logger().warning("Call %s failed: %s", call.call_id, outcome.error)
+    return outcome
 
 
 @task(name="extract", cache_policy=NO_CACHE, retries=1, retry_condition_fn=_transient)
-def extract_task(call_ids: list[str], settings: Settings, store_path: str) -> int:
-    n = extract_pending(call_ids, settings, Store(store_path))
-    get_run_logger().info("Extracted phrases and objections from %d call(s)", n)
-    return n
+def extract_task(call_ids: list[str], settings: Settings, store_path: str) -> ExtractReport:
+    report = extract_pending(call_ids, settings, Store(store_path))
+    logger = get_run_logger()
+    logger.info("Extracted phrases and objections from %d call(s)", len(report.extracted))
+    for call_id, reason in report.failed.items():
+        logger.warning("Call %s: %s", call_id, reason)
+    return report
 
 
 @task(name="analyse", cache_policy=NO_CACHE)
@@ -103,25 +124,34 @@ def analyse_task(call_ids: list[str], deals: DealTable | None, settings: Setting
     return insights
 
 
-@task(name="report", cache_policy=NO_CACHE)
+@task(name="report", cache_policy=NO_CACHE, retries=1, retry_condition_fn=_transient)
 def report_task(insights: Insights, statuses: list[CallStatus], deals: DealTable | None,
-                settings: Settings, out_dir: str, store_path: str, run_id: str,
-                summary: dict) -> dict:
+                settings: Settings, out_dir: str, previous_run: str | None) -> dict[str, str]:
     out = Path(out_dir)
     files = write_tables(out, statuses, insights)
-    store = Store(store_path)
-    previous_run, _ = store.previous_themes()
     data = report_data(insights, statuses, deals, settings, previous_run)
     html_path, md_path = write_report(data, out)
-    store.publish(run_id, output_tables(statuses, insights, deals.deals if deals else None),
-                  insights.theme_records, summary)
     files.update(report_html=html_path, report_md=md_path)
     return {k: str(v) for k, v in files.items()}
 
 
+@task(name="publish", cache_policy=NO_CACHE, retries=1, retry_condition_fn=_transient)
+def publish_task(insights: Insights, statuses: list[CallStatus], deals: DealTable | None,
+                 out_dir: str, store_path: str, summary: dict) -> str:
+    """The store's output tables and run record in one transaction, then runs/<run_id>.json."""
+    Store(store_path).publish(summary["run_id"],
+                              output_tables(statuses, insights, deals.deals if deals else None),
+                              insights.theme_records, summary)
+    runs_dir = Path(out_dir) / "runs"
+    runs_dir.mkdir(exist_ok=True)
+    path = runs_dir / f"{summary['run_id']}.json"
+    atomic_write_text(path, json.dumps(summary, indent=2, default=str))
+    return str(path)
+
+
 def report_data(insights: Insights, statuses: list[CallStatus], deals: DealTable | None,
                 settings: Settings, previous_run: str | None) -> ReportData:
-    counts = Counter(s.status for s in statuses)
+    counts = {k: sum(s.status == k for s in statuses) for k in ("ok", "failed", "skipped")}
     deal_frame = None
     if deals:
         deal_frame = pd.DataFrame(
@@ -158,6 +188,52 @@ def report_data(insights: Insights, statuses: list[CallStatus], deals: DealTable
     )
 
 
+@contextmanager
+def _timed(durations: dict[str, float], stage: str) -> Iterator[None]:
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        durations[stage] = round(time.perf_counter() - t0, 3)
+
+
+def _transcribe_all(checked: dict[str, CallResult | PendingCall], settings: Settings,
+                    store: Store, out_dir: Path) -> dict[str, CallResult]:
+    """Fan the pending calls out on the task runner; save each result as soon as it lands,
+    so a run killed halfway keeps every call finished before the kill."""
+    logger = get_run_logger()
+    results = {cid: r for cid, r in checked.items() if isinstance(r, CallResult)}
+    pending = [p for p in checked.values() if isinstance(p, PendingCall)]
+    logger.info("%d call(s) to transcribe or import, %d answered from the store",
+                len(pending), len(results))
+    futures = {transcribe_task.submit(p.call, settings): p for p in pending}
+    for i, fut in enumerate(as_completed(list(futures)), start=1):
+        p = futures[fut]
+        try:
+            outcome = fut.result()
+        except Exception as exc:  # retries exhausted on I/O errors, or a crashed worker
+            logger.warning("Call %s: %s", p.call.call_id, exc)
+            results[p.call.call_id] = transient_failure(p, exc)
+        else:
+            results[p.call.call_id] = finish_call(p, outcome, store, out_dir)
+        if i % 5 == 0 or i == len(futures):
+            logger.info("Transcription progress: %d/%d calls", i, len(futures))
+    return results
+
+
+def _check_task_runner(settings: Settings) -> None:
+    """Warn when the settings ask for another runner than the one this flow object uses."""
+    ctx = FlowRunContext.get()
+    runner = type(ctx.task_runner).__name__ if ctx and ctx.task_runner else ""
+    wanted = "DaskTaskRunner" if settings.task_runner == "dask" else "ThreadPoolTaskRunner"
+    if runner and runner != wanted:
+        get_run_logger().warning(
+            "Settings ask for task_runner=%s but this flow runs on %s: the runner is chosen when "
+            "the flow is loaded (CALLINSIGHT_TASK_RUNNER in the worker's environment, or "
+            "`callinsight run --task-runner`), not by the settings parameter.",
+            settings.task_runner, runner)
+
+
 @flow(name="nightly-insights", log_prints=True)
 def nightly_insights(
     calls: str = "sample_calls/calls.csv",
@@ -170,32 +246,31 @@ def nightly_insights(
     deal outcomes, cluster themes and write the report to ``out``."""
     logger = get_run_logger()
     cfg: Settings = load_settings(config, **(settings or {}))
+    _check_task_runner(cfg)
     out_dir = Path(out)
     t_start = time.perf_counter()
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
     durations: dict[str, float] = {}
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     with run_lock(out_dir):
+        if n := remove_stale_temp_files(out_dir):
+            logger.info("Removed %d temporary file(s) left by an interrupted run", n)
         store_path = str(out_dir / "insights.db")
         store = Store(store_path)
-        t = time.perf_counter()
-        manifest, deal_table = ingest_task(calls, deals)
-        durations["ingest"] = time.perf_counter() - t
+        run_id = new_run_id(store)
+        with _timed(durations, "ingest"):
+            manifest, deal_table = ingest_task(calls, deals)
+        with _timed(durations, "check"):
+            checked = {c.call_id: check_call(c, cfg, store, out_dir) for c in manifest.calls}
+        with _timed(durations, "transcribe"):
+            by_id = _transcribe_all(checked, cfg, store, out_dir)
 
-        t = time.perf_counter()
-        futures = [transcribe_task.submit(c, cfg, store_path, str(out_dir)) for c in manifest.calls]
-        results: list[CallResult] = []
-        for i, fut in enumerate(futures, start=1):
-            results.append(fut.result())
-            if i % 5 == 0 or i == len(futures):
-                logger.info("Transcription progress: %d/%d calls", i, len(futures))
-        durations["transcribe"] = time.perf_counter() - t
-
+        ok_ids = [c.call_id for c in manifest.calls if by_id[c.call_id].status in ("new", "cached")]
+        with _timed(durations, "extract"):
+            extracted = extract_task(pending_extraction(ok_ids, cfg, store), cfg, store_path)
+        for call_id, reason in extracted.failed.items():
+            by_id[call_id] = CallResult(call_id, "failed", reason)
+        results = [by_id[c.call_id] for c in manifest.calls]
         ok_ids = [r.call_id for r in results if r.status in ("new", "cached")]
-        t = time.perf_counter()
-        pending = pending_extraction(ok_ids, cfg, store)
-        extract_task(pending, cfg, store_path)
-        durations["extract"] = time.perf_counter() - t
-
         statuses = manifest.statuses + [r.as_status() for r in results]
         if not ok_ids:
             raise InputError(
@@ -203,68 +278,74 @@ def nightly_insights(
                 + "\n".join(f"  {s.call_id}: {s.reason}" for s in statuses[:20])
             ) if statuses else InputError("The manifest has no calls.")
 
-        t = time.perf_counter()
-        insights = analyse_task(ok_ids, deal_table, cfg, store_path)
-        durations["analyse"] = time.perf_counter() - t
-
-        counts = Counter(r.status for r in results)
-        summary = {
-            "run_id": run_id,
-            "calls_csv": str(Path(calls).resolve()),
-            "input_root": str(manifest.root.resolve()),
-            "deals_csv": str(Path(deals).resolve()) if deals else None,
-            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "calls": len(statuses),
-            "new": counts["new"],
-            "cached": counts["cached"],
-            "failed": counts["failed"] + len(manifest.statuses),
-            "skipped": counts["skipped"],
-            "extracted": len(pending),
-            "themes": len(insights.themes),
-            "new_themes": insights.themes.loc[insights.themes["trend"] == "new", "theme_id"].tolist(),
-            "growing_themes": insights.themes.loc[insights.themes["trend"] == "growing", "theme_id"].tolist(),
-            "durations": durations,
-        }
-        t = time.perf_counter()
-        files = report_task(insights, statuses, deal_table, cfg, str(out_dir), store_path, run_id, summary)
-        durations["report"] = time.perf_counter() - t
-        durations["total"] = time.perf_counter() - t_start
-        summary.update(durations=durations, report=files["report_html"], files=files)
-        runs_dir = out_dir / "runs"
-        runs_dir.mkdir(exist_ok=True)
-        atomic_write_text(runs_dir / f"{run_id}.json", json.dumps(summary, indent=2, default=str))
+        previous = store.last_run()
+        previous_run, previous_themes = store.previous_themes()
+        with _timed(durations, "analyse"):
+            insights = analyse_task(ok_ids, deal_table, cfg, store_path)
+        with _timed(durations, "report"):
+            files = report_task(insights, statuses, deal_table, cfg, str(out_dir), previous_run)
+        durations["total"] = round(time.perf_counter() - t_start, 3)
+        summary = run_summary(
+            run_id=run_id, started_at=started_at, statuses=statuses, results=results,
+            extract_report=extracted, insights=insights, previous=previous,
+            previous_themes=previous_themes, durations=durations,
+            inputs={"calls_csv": str(Path(calls).resolve()), "input_root": str(manifest.root.resolve()),
+                    "deals_csv": str(Path(deals).resolve()) if deals else None,
+                    "out": str(out_dir.resolve()), "task_runner": cfg.task_runner},
+        )
+        summary.update(report=files["report_html"], files=files)
+        summary["files"]["run_summary"] = str(out_dir / "runs" / f"{run_id}.json")
+        publish_task(insights, statuses, deal_table, str(out_dir), store_path, summary)
         _publish_artifacts(Path(files["report_md"]), insights, summary)
     if summary["failed"]:
-        logger.warning("%d call(s) failed; see %s", summary["failed"], files["calls_status"])
-    logger.info("Report: %s", Path(files["report_html"]).resolve())
+        logger.warning("%d of %d call(s) failed (the run completed with the rest); see %s:\n%s",
+                       summary["failed"], summary["calls"], files["calls_status"],
+                       "\n".join(f"  {f['call_id']}: {f['reason']}" for f in summary["failed_calls"][:10]))
+    logger.info("%d calls: %d new, %d cached, %d failed. Report: %s", summary["calls"], summary["new"],
+                summary["cached"], summary["failed"], Path(files["report_html"]).resolve())
     return summary
 
 
 def _publish_artifacts(report_md: Path, insights: Insights, summary: dict) -> None:
     try:
+        create_markdown_artifact(key="callinsight-run-summary", markdown=summary_markdown(summary),
+                                 description=f"Nightly run {summary['run_id']}: counts, timings, changes")
         create_markdown_artifact(key="callinsight-report", markdown=report_md.read_text(encoding="utf-8"),
                                  description="Top win and loss themes of the nightly run")
         cols = ["theme_id", "label", "direction", "deals_won", "deals_lost", "lift", "q_value",
                 "amount_won", "amount_lost"]
-        table = insights.themes[cols].head(20).astype(object).where(insights.themes[cols].head(20).notna(), None)
-        create_table_artifact(key="callinsight-themes", table=table.to_dict("records"),
+        head = insights.themes[cols].head(20).astype(object)
+        rows = head.where(head.notna(), None).to_dict("records")
+        create_table_artifact(key="callinsight-themes", table=rows,
                               description=f"Themes of run {summary['run_id']}")
     except Exception as exc:  # artifacts are a convenience; the files are the contract
         get_run_logger().warning("Could not publish Prefect artifacts: %s", exc)
 
 
-def with_task_runner(settings: Settings):
-    """The flow with the task runner the settings ask for (threads or Dask)."""
+def task_runner_for(settings: Settings) -> TaskRunner:
+    """Threads (default) or Dask: an existing cluster at ``dask_address``, else a temporary
+    local cluster of ``workers`` single-threaded worker processes."""
     if settings.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 
-        runner = (DaskTaskRunner(address=settings.dask_address) if settings.dask_address
-                  else DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers,
-                                                      "threads_per_worker": 1}))
-        return nightly_insights.with_options(task_runner=runner)
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers, "threads_per_worker": 1,
+                                              "processes": True})
     if settings.task_runner != "threads":
         raise InputError(f"task_runner must be 'threads' or 'dask', not {settings.task_runner!r}.")
-    return nightly_insights.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.workers))
+    return ThreadPoolTaskRunner(max_workers=settings.workers)
 
 
-__all__ = ["nightly_insights", "with_task_runner", "report_data", "render_markdown"]
+_flow: Flow = nightly_insights
+
+
+def with_task_runner(settings: Settings) -> Flow:
+    """The flow with the task runner the settings ask for (threads or Dask)."""
+    return _flow.with_options(task_runner=task_runner_for(settings))
+
+
+# What deployments and `flow.serve` load: the runner comes from CALLINSIGHT_* variables.
+nightly_insights = with_task_runner(load_settings())  # noqa: F811
+
+__all__ = ["nightly_insights", "with_task_runner", "task_runner_for", "report_data", "render_markdown"]

@@ -23,3 +23,14 @@ def prefect_server():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def sample_run(prefect_server, tmp_path_factory):
+    """One real run of the nightly flow over sample_calls/ (real models, real audio)."""
+    from flows.nightly import nightly_insights
+
+    out = tmp_path_factory.mktemp("sample-run") / "out"
+    summary = nightly_insights(calls=str(SAMPLE_CALLS / "calls.csv"),
+                               deals=str(SAMPLE_CALLS / "deals.csv"), out=str(out))
+    return out, summary

@@ -347,14 +347,17 @@ def _blocks(lines: list[str], start_index: int = 0) -> list[list[tuple[int, str]
     return blocks
 
 
-def _split_cues(block: list[tuple[int, str]], numbered: bool) -> list[list[tuple[int, str]]]:
-    """Split a block where a later line is a timing line (a forgotten blank line)."""
+def _split_cues(block: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """Split a block where a later line is a timing line (a forgotten blank line).
+
+    An all-digit line just before that timing line goes with it (its cue id / number).
+    """
     parts: list[list[tuple[int, str]]] = []
     current: list[tuple[int, str]] = []
     for i, (number, line) in enumerate(block):
         if i > 1 and "-->" in line:
             cut = len(current)
-            if numbered and current and current[-1][1].strip().isdigit() and cut > 1:
+            if current and current[-1][1].strip().isdigit() and cut > 1:
                 cut -= 1
             if cut > 0 and any("-->" in ln for _, ln in current[:cut]):
                 parts.append(current[:cut])
@@ -418,7 +421,7 @@ def _vtt_spans(payload: str) -> list[tuple[str | None, str]]:
         inner = match.group(1).strip()
         voice = _VOICE_OPEN.fullmatch(inner)
         if voice is not None:
-            spans.append(((voice.group(1) or "").strip(), []))
+            spans.append((html.unescape(voice.group(1) or "").strip(), []))
         elif _VOICE_CLOSE.fullmatch(inner):
             spans.append((None, []))
         # any other tag (<c>, <i>, <b>, <u>, <ruby>, <lang>, timestamps) is dropped
@@ -453,7 +456,7 @@ def read_vtt(text: str, ctx: ReadContext) -> list[Segment]:
         first_line = block[0][1].strip()
         if _SKIP_BLOCK.fullmatch(first_line) and "-->" not in first_line:
             continue
-        for cue in _split_cues(block, numbered=False):
+        for cue in _split_cues(block):
             segments.extend(_vtt_cue(cue, ctx))
     return segments
 
@@ -519,7 +522,7 @@ def read_srt(text: str, ctx: ReadContext) -> list[Segment]:
     """SRT: speakers from a leading ``Name:``, ``[Name]`` or ``>> Name:`` on a line."""
     segments: list[Segment] = []
     for block in _blocks(_lines(text)):
-        for cue in _split_cues(block, numbered=True):
+        for cue in _split_cues(block):
             segments.extend(_srt_cue(cue, ctx))
     return segments
 

@@ -8,7 +8,8 @@ keyword index over lightly lemmatised, lowercased tokens. ``PhraseIndex.search``
 
 where ``keyword`` is the sentence's BM25 score divided by the sum of the query terms'
 idf (about 1.0 when every query term occurs once in an average-length sentence; capped
-at 1). A weighted sum of two scores on comparable [0, 1] scales keeps the number
+at 1), squared so that matching one word of a several-word query counts little ("a great
+time at the conference" must not outrank real answers to "saves time"). A weighted sum of two scores on comparable [0, 1] scales keeps the number
 meaningful (unlike reciprocal rank fusion, a weak keyword-only hit is not promoted to
 the top of the list) and lets a sentence with no word of the query in common rank on
 meaning alone: "saves time" finds "it cuts the admin work". Sentences scoring under
@@ -57,7 +58,7 @@ __all__ = [
 ]
 
 SEMANTIC_WEIGHT = 0.7  # the keyword part gets 1 - SEMANTIC_WEIGHT
-MIN_SCORE = 0.15
+MIN_SCORE = 0.12
 BM25_K1, BM25_B = 1.2, 0.75
 OUTCOMES = ("won", "lost", "open")
 
@@ -162,7 +163,7 @@ class BM25:
         norm = k1 * (1 - b + b * lengths / avgdl)
         row_norm = np.repeat(norm, np.diff(tf.indptr)).astype(np.float32)
         data = tf.data * (k1 + 1) / (tf.data + row_norm) * self.idf[tf.indices]
-        self.weights = sparse.csc_matrix((data, tf.indices, tf.indptr), shape=tf.shape)
+        self.weights = sparse.csr_matrix((data, tf.indices, tf.indptr), shape=tf.shape).tocsc()
 
     def scores(self, terms: Iterable[str]) -> tuple[np.ndarray, float]:
         """(BM25 score per document, sum of the query terms' idf) for query terms."""
@@ -356,7 +357,7 @@ class PhraseIndex:
             return []
         semantic = self.embeddings @ self.encode_query(query)
         bm25, idf_sum = self.bm25.scores(tokenize(query))
-        keyword = np.minimum(bm25 / idf_sum, 1.0) if idf_sum > 0 else np.zeros_like(semantic)
+        keyword = np.minimum(bm25 / idf_sum, 1.0) ** 2 if idf_sum > 0 else np.zeros_like(semantic)
         score = SEMANTIC_WEIGHT * semantic + (1 - SEMANTIC_WEIGHT) * keyword
         if keep is not None:
             score = np.where(keep, score, -np.inf)

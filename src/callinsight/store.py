@@ -3,12 +3,14 @@
 It holds the transcript cache (keyed by audio hash + model + options), each call's
 current segments and extracted utterances, theme history for stable theme ids, and
 the output tables of the last run. SQLite runs in WAL mode; every write is one
-transaction, so a kill at any moment leaves the previous state intact.
+explicit transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``, DDL included), so a kill at any
+moment leaves either the previous state or the new one, never a mix.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -94,6 +96,10 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 """
 
+SCHEMA_TABLES = frozenset(
+    {"transcript_cache", "calls", "segments", "utterances", "call_failures", "theme_history", "runs"}
+)
+
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -106,19 +112,39 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        with self.connect() as con:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.executescript(SCHEMA)
+        con = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        try:
+            if con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                con.execute("PRAGMA journal_mode=WAL")
+            have = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            con.close()
+        if not SCHEMA_TABLES <= have:
+            with self.connect(write=True) as con:
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        con.execute(statement)
 
     @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection whose block is one transaction (committed on success, rolled back on error)."""
-        con = sqlite3.connect(self.path, timeout=60)
-        con.execute("PRAGMA foreign_keys=ON")
-        con.execute("PRAGMA synchronous=NORMAL")
+    def connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """A connection whose block is one transaction: committed on success, rolled back on error.
+
+        The transaction is explicit, so DDL (``DROP`` / ``CREATE TABLE``) is inside it too
+        (Python's implicit transactions would commit before DDL). ``write=True`` takes the
+        write lock up front (``BEGIN IMMEDIATE``), so concurrent writers queue on the busy
+        timeout instead of failing halfway.
+        """
+        con = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         try:
-            with con:
+            con.execute("PRAGMA foreign_keys=ON")
+            con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
                 yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
         finally:
             con.close()
 
@@ -146,7 +172,7 @@ class Store:
         """Cache the transcript and make it the call's current one, in one transaction."""
         seg_json = json.dumps([asdict(s) for s in transcript.segments])
         mono = int(all(s.speaker == "unknown" for s in transcript.segments) and bool(transcript.segments))
-        with self._lock, self.connect() as con:
+        with self._lock, self.connect(write=True) as con:
             con.execute(
                 "INSERT OR REPLACE INTO transcript_cache VALUES (?,?,?,?,?,?,?)",
                 (
@@ -192,7 +218,7 @@ class Store:
 
     def update_call_meta(self, call: Call) -> None:
         """Refresh manifest fields (deal, rep, date) of an already transcribed call."""
-        with self._lock, self.connect() as con:
+        with self._lock, self.connect(write=True) as con:
             con.execute(
                 "UPDATE calls SET deal_id = ?, rep = ?, started_at = ? WHERE call_id = ?",
                 (call.deal_id, call.rep, call.started_at.isoformat() if call.started_at else None,
@@ -215,7 +241,7 @@ class Store:
 
     # --- failures ---------------------------------------------------------
     def record_failure(self, call_id: str, input_key: str, reason: str) -> None:
-        with self._lock, self.connect() as con:
+        with self._lock, self.connect(write=True) as con:
             con.execute(
                 "INSERT OR REPLACE INTO call_failures VALUES (?,?,?,?)",
                 (call_id, input_key, reason, now_iso()),
@@ -236,7 +262,7 @@ class Store:
         return row[0] if row else None
 
     def save_utterances(self, call_id: str, extract_key: str, rows: Sequence[dict]) -> None:
-        with self._lock, self.connect() as con:
+        with self._lock, self.connect(write=True) as con:
             con.execute("DELETE FROM utterances WHERE call_id = ?", (call_id,))
             con.executemany(
                 'INSERT INTO utterances (call_id, idx, segment_idx, speaker, start, "end", text, phrases,'
@@ -321,10 +347,11 @@ class Store:
         summary: dict,
     ) -> None:
         """Replace the output tables and record the run's themes, all in one transaction."""
-        with self._lock, self.connect() as con:
+        with self._lock, self.connect(write=True) as con:
             for name, df in tables.items():
-                con.execute(f'DROP TABLE IF EXISTS "{name}"')
-                df.to_sql(name, con, index=False)
+                if name in SCHEMA_TABLES:
+                    raise ValueError(f"output table {name!r} would replace a store table")
+                replace_table(con, name, df)
             con.execute("DELETE FROM theme_history WHERE run_id = ?", (run_id,))
             con.executemany(
                 "INSERT INTO theme_history VALUES (?,?,?,?,?)",
@@ -343,7 +370,7 @@ class Store:
 
     def forget(self, call_id: str) -> int:
         """Delete a call everywhere in the store; returns rows removed."""
-        with self._lock, self.connect() as con:
+        with self._lock, self.connect(write=True) as con:
             key = con.execute("SELECT cache_key FROM calls WHERE call_id = ?", (call_id,)).fetchone()
             n = 0
             for table in ("segments", "utterances", "calls", "call_failures"):
@@ -356,9 +383,78 @@ class Store:
                 ).fetchone()
                 if exists:
                     n += con.execute(f"DELETE FROM {table} WHERE call_id = ?", (call_id,)).rowcount
-        with self.connect() as con:
-            con.execute("VACUUM")
+        con = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        try:
+            con.execute("VACUUM")  # not inside a transaction
+        finally:
+            con.close()
         return n
+
+    def last_run(self) -> dict | None:
+        """The summary of the most recent finished run, or None before the first one."""
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT summary FROM runs WHERE finished_at IS NOT NULL ORDER BY run_id DESC LIMIT 1"
+            ).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
+    def run_ids(self) -> set[str]:
+        with self.connect() as con:
+            return {r[0] for r in con.execute("SELECT run_id FROM runs")}
+
+
+def replace_table(con: sqlite3.Connection, name: str, df: pd.DataFrame) -> None:
+    """Drop and recreate table ``name`` with ``df``'s rows, on the caller's transaction.
+
+    Unlike ``DataFrame.to_sql`` this never commits, so several tables can be replaced
+    atomically. Column types follow pandas' (INTEGER, REAL, TIMESTAMP, else TEXT); NaN
+    becomes NULL; lists and dicts are stored as JSON text.
+    """
+    quoted = _quote(name)
+    columns = [str(c) for c in df.columns]
+    decls = ", ".join(f"{_quote(c)} {_sql_type(df[c])}" for c in columns) or '"_empty" TEXT'
+    con.execute(f"DROP TABLE IF EXISTS {quoted}")
+    con.execute(f"CREATE TABLE {quoted} ({decls})")
+    if not columns or df.empty:
+        return
+    marks = ", ".join("?" for _ in columns)
+    con.executemany(
+        f"INSERT INTO {quoted} ({', '.join(_quote(c) for c in columns)}) VALUES ({marks})",
+        ([_sql_value(v) for v in row] for row in df.itertuples(index=False, name=None)),
+    )
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _sql_type(series: pd.Series) -> str:
+    kind = getattr(series.dtype, "kind", "O")
+    if kind in "biu":
+        return "INTEGER"
+    if kind == "f":
+        return "REAL"
+    if kind == "M":
+        return "TIMESTAMP"
+    return "TEXT"
+
+
+def _sql_value(value: object) -> object:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, bool | int | str | bytes):
+        return value
+    if isinstance(value, datetime | pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | dict):
+        return json.dumps(list(value) if isinstance(value, set) else value, default=str)
+    if isinstance(value, np.ndarray):
+        return json.dumps(value.tolist())
+    return str(value)
 
 
 def _to_blob(vector: np.ndarray | None) -> bytes | None:

@@ -184,8 +184,8 @@ def iter_chunks(path: Path, chunk_seconds: float = 600.0) -> Iterator[tuple[floa
         container = av.open(str(path), metadata_errors="ignore")
     except Exception as exc:  # PyAV raises many types for corrupt or unsupported input
         raise AudioError(
-            f"recording {path.name} could not be decoded ({type(exc).__name__}: {exc}); "
-            "supported: WAV, FLAC, MP3, M4A/AAC, OGG/Opus"
+            f"recording {path.name} could not be decoded: corrupt, truncated or not audio "
+            f"({type(exc).__name__}); supported: WAV, FLAC, MP3, M4A/AAC, OGG/Opus"
         ) from exc
     with container:
         if not container.streams.audio:
@@ -230,8 +230,10 @@ def _frames(container, path: Path):
         except Exception as exc:
             if decoded:
                 return  # truncated file: keep what decoded
-            raise AudioError(f"recording {path.name} could not be decoded ({type(exc).__name__}: {exc})"
-                             ) from exc
+            raise AudioError(
+                f"recording {path.name} could not be decoded: corrupt, truncated or not audio "
+                f"({type(exc).__name__})"
+            ) from exc
         decoded += 1
         yield frame
 

@@ -1,0 +1,276 @@
+"""Phrase library search on a real run (the flow on imported transcripts).
+
+``library_run`` builds that run once per session; test_web.py and test_browser.py use it too.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+from audio_fixtures import tone, write_wav
+
+from callinsight.cli import main
+from callinsight.models import InputError
+from callinsight.search import Filters, PhraseIndex, cached_index, lemma, load_index, tokenize
+
+TIME = [
+    "Honestly it cuts the admin work for my whole team.",  # no word of "saves time"
+    "We spend far fewer hours on data entry now.",
+    "My reps stopped copying notes into spreadsheets after every call.",
+    "The follow-up emails basically write themselves, which my team loves.",
+]
+CRM = [
+    "The Salesforce integration is exactly what we were missing.",
+    "Having every call logged in Salesforce automatically is huge for us.",
+    "Pushing every call into HubSpot without manual work is the main reason we like it.",
+    "The native HubSpot sync was the deciding factor for our ops lead.",
+    "Our CRM finally shows what customers actually said on the calls.",
+    "If it syncs with our CRM automatically that would be huge for us.",
+]
+PRICE = [
+    "Honestly the price is way more than we pay for our current tool.",
+    "Finance froze all new spend this quarter, so the budget is not there.",
+    "It is too expensive for a team of our size right now.",
+    "The per-seat cost doesn't work once we add the whole sales floor.",
+    "We can't justify that price to our CFO this year.",
+    "Another vendor quoted us about half of that.",
+]
+SECURITY = [
+    "Our security team needs a SOC 2 report before we sign anything.",
+    "Legal wants to review how you store customer recordings.",
+    "We would need the data to stay in the EU for compliance reasons.",
+    "Our CISO asked whether recordings are encrypted at rest.",
+]
+SMALL = ["The weather has been really nice this week.", "I spent the weekend hiking with my kids.",
+         "We had a great time at the conference last month."]
+SCRIPT = 'Our intranet literally showed <script>alert("pwned")</script> on the login page.'
+FORMULA = "=HYPERLINK(\"http://evil.example\",\"click\") is what the spreadsheet showed."
+REPS = ["Ann", "Bob", "Cara"]
+
+
+def _calls() -> dict[str, tuple[str | None, str | None, str, str, list[str]]]:
+    """call -> (deal, outcome, rep, date, customer lines): 8 won, 8 lost, 2 open, 1 no deal."""
+    firsts = [SMALL[0], SMALL[1], SMALL[2], SCRIPT, FORMULA, SMALL[0], SMALL[1], SMALL[2]]
+    calls = {}
+    for i in range(8):  # won: CRM sync and time saved
+        lines = [firsts[i], CRM[i % 6], CRM[(i + 2) % 6]]
+        if i < 4:
+            lines.insert(1, TIME[i])
+        else:
+            lines.append(CRM[(i + 4) % 6])
+        calls[f"c{i:02d}"] = (f"D{i:02d}", "won", REPS[i % 3], f"2026-09-{1 + 3 * i:02d}", lines)
+    for j in range(8):  # lost: price and security
+        lines = [PRICE[j % 6], PRICE[(j + 3) % 6], SECURITY[j % 4]]
+        if j % 3 == 0:
+            lines.append(SMALL[j % 3])
+        calls[f"c{8 + j:02d}"] = (f"D{8 + j:02d}", "lost", REPS[(j + 1) % 3],
+                                  f"2026-10-{1 + 3 * j:02d}", lines)
+    calls["c16"] = ("D16", "open", "Ann", "2026-10-26", [SECURITY[2], CRM[5], SMALL[0]])
+    calls["c17"] = ("D17", "open", "Cara", "2026-10-28", [PRICE[1], CRM[1], SECURITY[3]])
+    calls["c18"] = (None, None, "Bob", "2026-10-30", [CRM[0], PRICE[2], SMALL[1]])
+    return calls
+
+
+CALLS = _calls()
+OPEN_CALLS = {"c16", "c17"}
+NO_RECORDING = "c18"  # transcript only
+AMOUNT = {f"D{i:02d}": 10000 + 1000 * i for i in range(18)}
+STAGE = {"won": "Closed Won", "lost": "closedlost", "open": "Negotiation"}
+
+
+def customer_start(line: int) -> float:
+    """Start second of a call's n-th customer turn (see ``build_corpus``)."""
+    return line * 7 + 2.5
+
+
+def build_corpus(root: Path) -> tuple[Path, Path]:
+    """calls.csv (imported JSON transcripts + WAV recordings) and deals.csv under ``root``."""
+    (root / "t").mkdir(parents=True, exist_ok=True)
+    (root / "audio").mkdir(exist_ok=True)
+    calls = ["call_id,deal_id,rep,started_at,transcript,recording"]
+    for call_id, (deal, _, rep, day, lines) in CALLS.items():
+        segs = []
+        for j, text in enumerate(lines):
+            t = j * 7.0
+            segs.append({"speaker": "Rep", "start": t, "end": t + 2, "text": f"Thanks, question {j}?"})
+            segs.append({"speaker": "Customer", "start": customer_start(j), "end": t + 6, "text": text})
+        (root / "t" / f"{call_id}.json").write_text(json.dumps(segs))
+        recording = ""
+        if call_id != NO_RECORDING:
+            write_wav(root / "audio" / f"{call_id}.wav", [tone(len(lines) * 7.0, rate=8000)], rate=8000)
+            recording = f"audio/{call_id}.wav"
+        calls.append(f"{call_id},{deal or ''},{rep},{day},t/{call_id}.json,{recording}")
+    deals = ["deal_id,stage,amount,created_at,closed_at"]
+    for deal, outcome, *_ in CALLS.values():
+        if deal:
+            deals.append(f"{deal},{STAGE[outcome]},{AMOUNT[deal]},2026-08-01,2026-10-30")
+    (root / "calls.csv").write_text("\n".join(calls) + "\n")
+    (root / "deals.csv").write_text("\n".join(deals) + "\n")
+    return root / "calls.csv", root / "deals.csv"
+
+
+_BUILT: dict[str, Path] = {}
+
+
+def library_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The OUT folder of one real flow run on ``build_corpus`` (built once per session)."""
+    if "out" not in _BUILT:
+        from flows.nightly import nightly_insights
+
+        base = tmp_path_factory.mktemp("library")
+        calls, deals = build_corpus(base / "in")
+        out = base / "out"
+        nightly_insights(calls=str(calls), deals=str(deals), out=str(out),
+                         settings={"min_support": 3, "theme_min_size": 3})
+        _BUILT["out"] = out
+    return _BUILT["out"]
+
+
+@pytest.fixture(scope="session")
+def library_out(tmp_path_factory, prefect_server) -> Path:
+    return library_run(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def index(library_out) -> PhraseIndex:
+    return load_index(library_out)
+
+
+# --------------------------------------------------------------------------- unit
+
+
+def test_lemmas_make_inflections_meet():
+    assert {lemma(w) for w in ("saves", "saved", "saving", "save")} == {"save"}
+    assert {lemma(w) for w in ("prices", "pricing", "priced")} == {"price"}
+    assert lemma("companies") == "company" and lemma("cutting") == "cut"
+    assert tokenize("It CUTS the admin work!") == ["cut", "admin", "work"]
+
+
+def test_filters_parse_rejects_bad_values():
+    assert Filters.parse(since="2026-10-01").since == date(2026, 10, 1)
+    assert Filters.parse().is_empty()
+    with pytest.raises(InputError, match="since"):
+        Filters.parse(since="last week")
+    with pytest.raises(InputError, match="outcome"):
+        Filters.parse(outcome="maybe")
+
+
+class FakeEncoder:
+    def __init__(self, vectors: dict[str, np.ndarray]):
+        self.vectors = vectors
+
+    def encode(self, texts):
+        return np.vstack([self.vectors[t] for t in texts])
+
+
+def test_fusion_ranks_by_meaning_and_keyword_without_a_model():
+    import pandas as pd
+
+    texts = ["alpha beta", "gamma delta", "beta gamma"]
+    rows = pd.DataFrame({
+        "text": texts, "call_id": ["a", "b", "c"], "deal_id": [None] * 3, "speaker": ["customer"] * 3,
+        "start": [1.0, 2.0, 3.0], "end": [2.0, 3.0, 4.0], "theme_id": [None] * 3,
+        "theme_label": [None] * 3, "outcome": [None] * 3, "amount": [None] * 3, "rep": ["x"] * 3,
+        "started_at": ["2026-10-01"] * 3, "objection": [None] * 3, "idx": [0, 0, 0],
+    })
+    emb = np.eye(3, dtype=np.float32)
+    idx = PhraseIndex(rows, emb, encoder=FakeEncoder({"delta": emb[0], "zzz": emb[1]}))
+    # "delta" means row 0 (cosine 1) but is spelled in row 1 (keyword): meaning weighs more
+    hits = idx.search("delta", limit=3, min_score=0.0)
+    assert [h.call_id for h in hits[:2]] == ["a", "b"]
+    assert hits[0].keyword == 0 and hits[1].keyword > 0
+    # a word found nowhere: meaning alone
+    assert idx.search("zzz", limit=1)[0].call_id == "b"
+
+
+# --------------------------------------------------------------------------- real run
+
+
+def test_meaning_finds_a_quote_without_the_query_words(index):
+    hits = index.search("saves time", limit=5)
+    texts = [h.text for h in hits]
+    assert TIME[0] in texts, texts
+    hit = hits[texts.index(TIME[0])]
+    assert not set(tokenize("saves time")) & set(tokenize(hit.text))
+    assert hit.keyword == 0 and hit.semantic > 0.2
+    assert hit.call_id == "c00" and hit.deal_id == "D00" and hit.outcome == "won"
+    assert hit.amount == AMOUNT["D00"] and hit.rep == "Ann" and hit.speaker == "customer"
+    assert hit.start == pytest.approx(customer_start(1))
+
+
+def test_keyword_hit_ranks_first(index):
+    hits = index.search("HubSpot", limit=3)
+    assert hits and "HubSpot" in hits[0].text and hits[0].keyword > 0
+    soc = index.search("SOC 2 report", limit=1)[0]
+    assert soc.text == SECURITY[0] and soc.keyword > 0.5
+
+
+def test_each_filter_narrows(index):
+    query, everything = "customers talk about the product", index.search("", limit=None)
+    assert len(everything) == len(index) > 30
+    checks = {
+        "outcome": (Filters(outcome="lost"), lambda h: h.outcome == "lost"),
+        "rep": (Filters(rep="cara"), lambda h: h.rep == "Cara"),
+        "objection": (Filters(objection="budget"), lambda h: h.objection == "budget"),
+        "since": (Filters(since=date(2026, 10, 1)), lambda h: h.started_at >= "2026-10-01"),
+        "until": (Filters(until=date(2026, 9, 10)), lambda h: h.started_at[:10] <= "2026-09-10"),
+    }
+    theme_id = next(h.theme_id for h in everything if h.theme_id)
+    checks["theme"] = (Filters(theme_id=theme_id), lambda h: h.theme_id == theme_id)
+    for name, (filters, ok) in checks.items():
+        listed = index.search("", filters, limit=None)
+        assert 0 < len(listed) < len(everything), name
+        assert all(ok(h) for h in listed), name
+        found = index.search(query, filters, limit=None, min_score=-1)
+        assert len(found) == len(listed) and all(ok(h) for h in found), name
+    both = index.search("", Filters(outcome="lost", rep="Bob"), limit=None)
+    assert both and all(h.outcome == "lost" and h.rep == "Bob" for h in both)
+    assert index.search("", Filters(rep="nobody"), limit=None) == []
+
+
+def test_open_deals_and_calls_without_deal(index):
+    open_hits = index.search("", Filters(outcome="open"), limit=None)
+    assert {h.call_id for h in open_hits} == OPEN_CALLS
+    no_deal = [h for h in index.search("", limit=None) if h.call_id == NO_RECORDING]
+    assert no_deal and all(h.deal_id is None and h.outcome is None for h in no_deal)
+
+
+def test_cli_json_shape(library_out, capsys):
+    code = main(["search", "saves time", "--out", str(library_out), "--json", "--limit", "5"])
+    assert code == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert 0 < len(rows) <= 5
+    for key in ("text", "call_id", "deal_id", "speaker", "start", "theme_id", "outcome", "score"):
+        assert all(key in r for r in rows), key
+    assert TIME[0] in [r["text"] for r in rows]
+    assert rows == sorted(rows, key=lambda r: -r["score"])
+
+    code = main(["search", "price", "--out", str(library_out), "--json", "--outcome", "won"])
+    assert code == 0 and all(r["outcome"] == "won" for r in json.loads(capsys.readouterr().out))
+
+
+def test_cli_table_and_errors(library_out, tmp_path, capsys):
+    assert main(["search", "HubSpot", "--out", str(library_out), "--limit", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "HubSpot" in out and "call c0" in out
+    assert main(["search", "x", "--out", str(tmp_path / "nothing")]) == 2
+    assert "callinsight run" in capsys.readouterr().err
+    assert main(["search", "x", "--out", str(library_out), "--since", "soon"]) == 2
+
+
+def test_cached_index_reloads_when_the_store_changes(library_out, tmp_path):
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(library_out, out)
+    first = cached_index(out)
+    assert cached_index(out) is first
+    with sqlite3.connect(out / "insights.db") as con:
+        con.execute("DELETE FROM utterances WHERE call_id = 'c00'")
+    second = cached_index(out)
+    assert second is not first and len(second) < len(first)
