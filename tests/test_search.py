@@ -192,7 +192,7 @@ def test_fusion_ranks_by_meaning_and_keyword_without_a_model():
 
 
 def test_meaning_finds_a_quote_without_the_query_words(index):
-    hits = index.search("saves time", limit=5)
+    hits = index.search("saves time", limit=10)
     texts = [h.text for h in hits]
     assert TIME[0] in texts, texts
     hit = hits[texts.index(TIME[0])]
@@ -241,10 +241,10 @@ def test_open_deals_and_calls_without_deal(index):
 
 
 def test_cli_json_shape(library_out, capsys):
-    code = main(["search", "saves time", "--out", str(library_out), "--json", "--limit", "5"])
+    code = main(["search", "saves time", "--out", str(library_out), "--json", "--limit", "10"])
     assert code == 0
     rows = json.loads(capsys.readouterr().out)
-    assert 0 < len(rows) <= 5
+    assert 0 < len(rows) <= 10
     for key in ("text", "call_id", "deal_id", "speaker", "start", "theme_id", "outcome", "score"):
         assert all(key in r for r in rows), key
     assert TIME[0] in [r["text"] for r in rows]

@@ -269,13 +269,33 @@ class Extractor:
                     analysed.append(row)
                 rows[call_id].append(row)
         if analysed:
-            vectors = self.embedder.encode([r["text"] for r in analysed])
-            found = self.detector.detect([r["text"] for r in analysed], vectors)
+            cleaned = [strip_discourse(r["text"]) for r in analysed]
+            vectors = self.embedder.encode(cleaned)
+            found = self.detector.detect(cleaned, vectors)
             for r, v, (cat, score) in zip(analysed, vectors, found, strict=True):
                 r["embedding"] = v
                 r["objection"] = cat
                 r["objection_score"] = score
         return rows
+
+
+_DISCOURSE = re.compile(
+    r"^(?:(?:yeah|yes|yep|so|well|honestly|um+|uh+|er+|hmm+|okay|ok|right|like|look|"
+    r"i mean|you know|kind of|sort of|to be honest|basically|actually|anyway)\b[\s,.;:-]*)+",
+    re.IGNORECASE,
+)
+
+
+def strip_discourse(text: str) -> str:
+    """Drop leading discourse markers and fillers ("Yeah, you know, so ...") before embedding.
+
+    They carry no topic, but make unrelated sentences look alike to a sentence encoder.
+    A sentence that is nothing but fillers is kept as is.
+    """
+    stripped = _DISCOURSE.sub("", text).strip()
+    if len(stripped) < 3:
+        return text
+    return stripped[0].upper() + stripped[1:]
 
 
 def conversation_metrics(segments: Sequence[Segment]) -> dict[str, float]:

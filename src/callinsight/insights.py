@@ -171,12 +171,61 @@ def _phrase_table(cust: pd.DataFrame, deals, deal_reps, opts: StatsOptions) -> p
         items = {p: d for p, d in items.items() if len(d) >= opts.min_support}
     else:
         items = {p: d for p, d in items.items() if mentions[p] >= 2}
+    support = _closed_support(items, deals)
+    min_support = max(opts.min_support, tarone_min_support(support, deals, opts.alpha))
     table = association_table(items, deals, deal_reps=deal_reps, mentions=mentions,
-                              options=StatsOptions(**{**opts.__dict__, "test": "fisher"}))
+                              options=StatsOptions(**{**opts.__dict__, "test": "fisher",
+                                                      "min_support": min_support}))
     table = table.rename(columns={"item": "phrase"})
     if not deals and len(table):
         table["mentions"] = table["phrase"].map(mentions)
     return _ensure(table, PHRASE_COLUMNS)
+
+
+def _closed_support(items: Mapping[str, set[str]], deals: Mapping[str, Deal]) -> list[int]:
+    closed = {d for d, deal in deals.items() if deal.outcome in ("won", "lost")}
+    return [len(ids & closed) for ids in items.values()]
+
+
+def fisher_min_p(n_won: int, n_lost: int, max_support: int) -> np.ndarray:
+    """Smallest two-sided Fisher p an item in ``n`` closed deals can reach, for n = 0..max.
+
+    The most extreme tables put all the item's deals in one outcome; their p-value bounds
+    what any item of that support can show.
+    """
+    from scipy.stats import hypergeom
+
+    total = n_won + n_lost
+    out = np.ones(max_support + 1)
+    for n in range(1, min(max_support, total) + 1):
+        lo, hi = max(0, n - n_lost), min(n, n_won)
+        pmf = hypergeom.pmf(np.arange(lo, hi + 1), total, n_won, n)
+        ends = (pmf[0], pmf[-1])
+        out[n] = min(float(pmf[pmf <= e * (1 + 1e-7)].sum()) for e in ends)
+    return np.minimum(out, 1.0)
+
+
+def tarone_min_support(support: Sequence[int], deals: Mapping[str, Deal], alpha: float) -> int:
+    """Support below which an item cannot be significant, so it stays out of the FDR family.
+
+    Tarone (1990) / Gilbert (2005): with discrete tests, items whose smallest attainable
+    p-value is above the level they would need only dilute the Benjamini-Hochberg family.
+    K is the smallest family size such that at most K items can attain ``alpha / K``;
+    items whose best possible p exceeds that are not tested. Returns 1 when no item could.
+    """
+    support = np.asarray(list(support), dtype=int)
+    n_won = sum(d.outcome == "won" for d in deals.values())
+    n_lost = sum(d.outcome == "lost" for d in deals.values())
+    if not len(support) or not n_won or not n_lost:
+        return 1
+    pmin = fisher_min_p(n_won, n_lost, int(support.max()))
+    item_p = np.sort(pmin[support])
+    ks = np.arange(1, len(item_p) + 1)
+    attainable = np.searchsorted(item_p, alpha / ks, side="right")
+    ok = np.flatnonzero(attainable <= ks)
+    k = int(ks[ok[0]]) if len(ok) else len(item_p)
+    good = np.flatnonzero(pmin[1:] <= alpha / k)
+    return int(good[0]) + 1 if len(good) else int(support.max()) + 1
 
 
 def _theme_tables(cust, deals, deal_reps, opts, settings: Settings, previous, used_ids):

@@ -53,7 +53,7 @@ class Settings:
     single_rep_share: float = 0.8  # flag items whose deals mostly belong to one rep
     # --- themes ---
     theme_min_size: int = 5  # fewest utterances in a theme
-    theme_distance: float = 0.6  # cosine distance threshold for agglomerative merging
+    theme_distance: float = 0.86  # cosine distance threshold for agglomerative merging
     theme_match_similarity: float = 0.8  # centroid similarity to keep a previous theme_id
     theme_min_words: int = 4  # shorter utterances ("yeah, sure") are not clustered
     seed: int = 0

@@ -111,7 +111,7 @@ class PlantedTheme:
 
 
 PLANTED_THEMES: tuple[PlantedTheme, ...] = (
-    PlantedTheme("crm_integration", "win", None, 0.65, 0.12, (
+    PlantedTheme("crm_integration", "win", None, 0.7, 0.1, (
         "The fact that it pushes {records} into {crm} {auto} is a big deal for us.",
         "If {records} land in {crm} {auto}, the pipeline data would finally be accurate.",
         "We really like that the {crm} integration works out of the box.",
@@ -123,7 +123,7 @@ PLANTED_THEMES: tuple[PlantedTheme, ...] = (
         "I showed the {crm} sync to our RevOps lead and she loved it.",
         "Syncing {records} with {crm} {auto} would be a huge win.",
     )),
-    PlantedTheme("admin_time_savings", "win", None, 0.6, 0.12, (
+    PlantedTheme("admin_time_savings", "win", None, 0.65, 0.1, (
         "{who_cap} lose {amount} to {task}, and this would give that time back.",
         "Honestly the biggest win is cutting down the {task} that eats {amount}.",
         "If it saves {who} {amount} of {task}, that's more time actually selling.",
@@ -134,7 +134,7 @@ PLANTED_THEMES: tuple[PlantedTheme, ...] = (
         "We measured it, {who} burn {amount} on {task}.",
         "Automating the {task} would free up so many hours for {who}.",
     )),
-    PlantedTheme("onboarding_speed", "win", None, 0.55, 0.1, (
+    PlantedTheme("onboarding_speed", "win", None, 0.6, 0.08, (
         "Right now it takes {long} to ramp {hires}, and we need that down to {short}.",
         "Getting {hires} productive faster is the top priority for our enablement team.",
         "If {hires} can learn from recorded calls, onboarding gets so much quicker.",
@@ -145,7 +145,7 @@ PLANTED_THEMES: tuple[PlantedTheme, ...] = (
         "Onboarding {hires} in {short} would be a game changer.",
         "Training {hires} is slow because managers don't have time to coach everyone.",
     )),
-    PlantedTheme("pricing_budget", "loss", "budget", 0.12, 0.62, (
+    PlantedTheme("pricing_budget", "loss", "budget", 0.1, 0.65, (
         "Honestly {price} is more than we planned to pay for this.",
         "{finance_cap} {freeze} {spend} {until}.",
         "We just can't justify {price} for a team our size.",
@@ -406,7 +406,7 @@ def generate(
     n_calls: int | None = None,
     n_reps: int = 6,
     words_per_call: int | None = None,
-    outcome_weights: tuple[float, float, float] = (0.42, 0.42, 0.16),
+    outcome_weights: tuple[float, float, float] = (0.45, 0.45, 0.1),
     calls_per_deal: Sequence[int] = (1, 2, 2, 3, 3, 4),
     themes: Sequence[PlantedTheme] = PLANTED_THEMES,
 ) -> SyntheticCorpus:

@@ -21,6 +21,8 @@ from scipy.optimize import linear_sum_assignment
 
 
 class Clusterer(Protocol):
+    """Groups row vectors; may also take each row's phrases (``phrases=`` keyword)."""
+
     def fit_predict(self, vectors: np.ndarray) -> np.ndarray: ...
 
 
@@ -30,38 +32,109 @@ class Labeller(Protocol):
 
 @dataclass
 class AgglomerativeClusterer:
-    """Average-linkage cosine clustering cut at a distance threshold.
+    """Average-linkage clustering on a blend of meaning and wording, cut at a distance.
 
-    Above ``max_direct`` points, MiniBatchKMeans first makes micro-clusters whose
-    centroids are then merged the same way, keeping memory linear in the corpus.
+    Similarity between two sentences is ``(1 - lexical_weight) * cos(e_a, e_b) +
+    lexical_weight * cos(t_a, t_b)`` where ``e`` are the sentence embeddings with the corpus
+    mean removed (the mean is what every sentence shares: "a customer on a sales call";
+    removing it spreads topics apart, Mu & Viswanath 2018) and ``t`` are TF-IDF vectors of
+    the sentence's extracted phrases and their words (when given). Average linkage merges
+    groups while their mean pairwise similarity stays above ``1 - distance_threshold``.
+
+    Above ``max_direct`` rows, MiniBatchKMeans first makes micro-clusters; micro-clusters
+    are then merged with the same rule, where the similarity of two micro-clusters is the
+    dot product of their *unnormalised* mean vectors, i.e. the mean pairwise similarity of
+    their members. The threshold thus means the same at any corpus size, and memory stays
+    linear in the corpus. Deterministic for a given seed.
     """
 
-    distance_threshold: float = 0.6
+    distance_threshold: float = 0.86
+    lexical_weight: float = 0.25
     max_direct: int = 4000
+    micro_size: int = 40  # target rows per micro-cluster above max_direct
     seed: int = 0
 
-    def fit_predict(self, vectors: np.ndarray) -> np.ndarray:
-        from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
+    def fit_predict(self, vectors: np.ndarray, phrases: Sequence[Sequence[str]] | None = None) -> np.ndarray:
+        from sklearn.cluster import AgglomerativeClustering
 
         n = len(vectors)
         if n < 2:
             return np.zeros(n, dtype=int)
+        emb = _normalise(np.asarray(vectors, dtype=np.float32))
+        emb = _normalise(emb - emb.mean(axis=0, keepdims=True))
+        lex = _lexical_matrix(phrases) if phrases is not None and self.lexical_weight > 0 else None
+        w = self.lexical_weight if lex is not None else 0.0
         if n <= self.max_direct:
-            model = AgglomerativeClustering(
-                n_clusters=None,
-                metric="cosine",
-                linkage="average",
-                distance_threshold=self.distance_threshold,
-            )
-            return model.fit_predict(vectors)
-        k = min(self.max_direct, max(50, n // 20))
-        km = MiniBatchKMeans(n_clusters=k, random_state=self.seed, batch_size=4096, n_init=3)
-        micro = km.fit_predict(vectors)
-        centroids = _normalise(km.cluster_centers_)
-        merged = AgglomerativeClusterer(self.distance_threshold, self.max_direct, self.seed).fit_predict(
-            centroids
-        )
-        return merged[micro]
+            sim = (1.0 - w) * (emb @ emb.T)
+            if lex is not None:
+                sim += w * (lex @ lex.T).toarray().astype(np.float32)
+            members = None
+        else:
+            micro = self._micro(emb)
+            k = int(micro.max()) + 1
+            ind = _indicator(micro, k)  # k x n, rows sum to 1
+            m_emb = np.asarray(ind @ emb, dtype=np.float32)
+            sim = (1.0 - w) * (m_emb @ m_emb.T)
+            if lex is not None:
+                m_lex = ind @ lex
+                sim += w * (m_lex @ m_lex.T).toarray().astype(np.float32)
+            members = micro
+        dist = np.clip(1.0 - sim, 0.0, None)
+        np.fill_diagonal(dist, 0.0)
+        labels = AgglomerativeClustering(
+            n_clusters=None, metric="precomputed", linkage="average",
+            distance_threshold=self.distance_threshold,
+        ).fit_predict(dist)
+        return labels if members is None else labels[members]
+
+    def _micro(self, emb: np.ndarray) -> np.ndarray:
+        from sklearn.cluster import MiniBatchKMeans
+
+        n = len(emb)
+        k = int(min(self.max_direct, max(50, n // self.micro_size)))
+        km = MiniBatchKMeans(n_clusters=k, random_state=self.seed, batch_size=8192, n_init=1,
+                             init="random", max_iter=20, max_no_improvement=5, reassignment_ratio=0.0)
+        micro = km.fit_predict(emb)
+        _, micro = np.unique(micro, return_inverse=True)  # drop empty clusters
+        return micro.astype(int)
+
+
+def _lexical_matrix(phrases: Sequence[Sequence[str]]):
+    """Row-normalised TF-IDF of each row's phrases plus their content words (sparse)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    def analyse(row: Sequence[str]) -> list[str]:
+        out = []
+        for p in row:
+            out.append(p)
+            if " " in p:
+                out.extend(wd for wd in p.split() if len(wd) > 2 and wd not in _LABEL_STOP)
+        return out
+
+    docs = [list(p) if p is not None else [] for p in phrases]
+    if not any(docs):
+        return None
+    try:
+        vec = TfidfVectorizer(analyzer=analyse, min_df=2, sublinear_tf=True, dtype=np.float32)
+        return vec.fit_transform(docs)
+    except ValueError:  # empty vocabulary
+        return None
+
+
+def _indicator(labels: np.ndarray, k: int):
+    """Sparse k x n matrix whose row i averages the rows labelled i."""
+    from scipy import sparse
+
+    n = len(labels)
+    counts = np.bincount(labels, minlength=k).astype(np.float32)
+    data = 1.0 / counts[labels]
+    return sparse.csr_matrix((data, (labels, np.arange(n))), shape=(k, n))
+
+
+_LABEL_STOP = frozenset(
+    "the a an and or but to of in on for with at by from as is are was were be been it this that "
+    "we our us you your they them he she i my me not no so very just really".split()
+)
 
 
 @dataclass
@@ -101,7 +174,8 @@ class PhraseLabeller:
 @dataclass
 class ThemeOptions:
     min_size: int = 5
-    distance_threshold: float = 0.6
+    distance_threshold: float = 0.86
+    lexical_weight: float = 0.25
     match_similarity: float = 0.8
     reassign_similarity: float = 0.5
     n_representative: int = 5
@@ -144,13 +218,15 @@ def build_themes(
 ) -> ThemeResult:
     """Cluster sentence vectors into labelled themes with stable ids."""
     options = options or ThemeOptions()
-    clusterer = clusterer or AgglomerativeClusterer(options.distance_threshold, seed=options.seed)
+    clusterer = clusterer or AgglomerativeClusterer(
+        options.distance_threshold, lexical_weight=options.lexical_weight, seed=options.seed
+    )
     labeller = labeller or PhraseLabeller()
     n = len(vectors)
     if n == 0:
         return ThemeResult([], np.zeros(0, dtype=int))
     vectors = _normalise(vectors)
-    raw = np.asarray(clusterer.fit_predict(vectors))
+    raw = np.asarray(_fit(clusterer, vectors, phrases))
     sizes = Counter(raw[raw >= 0].tolist())
     keep = sorted((c for c, s in sizes.items() if s >= options.min_size), key=lambda c: (-sizes[c], c))
     index = {c: i for i, c in enumerate(keep)}
@@ -185,6 +261,19 @@ def build_themes(
         )
     _assign_ids(themes, previous, used_ids or set(), options.match_similarity)
     return ThemeResult(themes, assign, outlier_share=float((assign < 0).mean()))
+
+
+def _fit(clusterer, vectors: np.ndarray, phrases: Sequence[Sequence[str]]) -> np.ndarray:
+    """Call the clusterer, passing phrases when it accepts them."""
+    import inspect
+
+    try:
+        params = inspect.signature(clusterer.fit_predict).parameters
+    except (TypeError, ValueError):
+        params = {}
+    if "phrases" in params:
+        return clusterer.fit_predict(vectors, phrases=phrases)
+    return clusterer.fit_predict(vectors)
 
 
 def _assign_ids(themes: list[Theme], previous: Sequence[dict], used: set[str], min_sim: float) -> None:
