@@ -124,3 +124,23 @@ def test_no_usable_call_fails_clearly(tmp_path, prefect_server):
     assert state.is_failed()
     with pytest.raises(Exception, match="nope.vtt"):
         state.result()
+
+
+def test_forget_removes_a_call_everywhere(tmp_path, prefect_server):
+    from callinsight.cli import main
+
+    calls, deals = make_corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    run(calls, deals, out)
+    quoted = pd.read_csv(out / "quotes.csv").call_id.iloc[0]
+    assert main(["forget", quoted, "--out", str(out)]) == 0
+    store = Store(out / "insights.db")
+    assert store.transcript(quoted) == []
+    assert quoted not in set(store.calls_frame().call_id)
+    assert not (out / "transcripts" / f"{quoted}.vtt").exists()
+    for name in ("quotes.csv", "objections.csv", "calls_status.csv"):
+        assert quoted not in set(pd.read_csv(out / name).call_id)
+    with store.connect() as con:
+        for table in ("segments", "utterances", "quotes", "objections"):
+            n = con.execute(f"SELECT COUNT(*) FROM {table} WHERE call_id = ?", (quoted,)).fetchone()[0]
+            assert n == 0, table

@@ -151,6 +151,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _forget(args: argparse.Namespace) -> int:
+    """Delete a call from the store, its VTT file, the CSVs and (if it is quoted) the report."""
+    import pandas as pd
+
+    from .fsutil import atomic_write_text
+    from .pipeline import csv_text
     from .store import Store
 
     out = Path(args.out)
@@ -162,7 +167,24 @@ def _forget(args: argparse.Namespace) -> int:
     if vtt.exists():
         vtt.unlink()
         removed += 1
-    print(f"Removed {removed} record(s) of call {args.call_id}. Rerun to refresh the CSVs and report.")
+    for name in ("quotes.csv", "objections.csv", "calls_status.csv"):
+        path = out / name
+        if path.exists():
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            keep = frame[frame["call_id"] != args.call_id]
+            if len(keep) != len(frame):
+                atomic_write_text(path, csv_text(keep))
+                removed += len(frame) - len(keep)
+    stale = []
+    for name in ("report.html", "report.md"):
+        path = out / name
+        if path.exists() and args.call_id in path.read_text(encoding="utf-8", errors="replace"):
+            path.unlink()
+            stale.append(name)
+    print(f"Removed {removed} record(s) of call {args.call_id}.")
+    if stale:
+        print(f"Deleted {', '.join(stale)} (they quoted this call); rerun `callinsight run` to rebuild them.")
+    print("Also remove the recording and its calls.csv row, or the next run will process it again.")
     return 0
 
 

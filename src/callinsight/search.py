@@ -7,13 +7,16 @@ keyword index over lightly lemmatised, lowercased tokens. ``PhraseIndex.search``
     score = 0.7 * cosine(query, sentence) + 0.3 * keyword
 
 where ``keyword`` is the sentence's BM25 score divided by the sum of the query terms'
-idf (about 1.0 when every query term occurs once in an average-length sentence; capped
-at 1), squared so that matching one word of a several-word query counts little ("a great
-time at the conference" must not outrank real answers to "saves time"). A weighted sum of two scores on comparable [0, 1] scales keeps the number
-meaningful (unlike reciprocal rank fusion, a weak keyword-only hit is not promoted to
-the top of the list) and lets a sentence with no word of the query in common rank on
-meaning alone: "saves time" finds "it cuts the admin work". Sentences scoring under
-``min_score`` are dropped. An empty query lists the filtered sentences, newest call first.
+idf (about 1.0 when every query term occurs once in an average-length sentence), capped
+at 1 and squared, so that matching one word of a several-word query counts little ("a
+great time at the conference" must not outrank real answers to "saves time").
+
+Why a weighted sum of two scores on comparable [0, 1] scales rather than reciprocal rank
+fusion: the number stays meaningful (a weak keyword-only hit is not promoted to the top
+the way RRF promotes every list's first item), and a sentence sharing no word with the
+query still ranks on meaning alone, so "saves time" finds "it cuts the admin work".
+Sentences scoring under ``min_score`` are dropped. An empty query lists the filtered
+sentences, newest call first.
 
 No web dependencies: the CLI (``callinsight search``) and the web app both call this.
 """
@@ -34,6 +37,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -98,6 +102,7 @@ def _cvc(stem: str) -> bool:
     return a not in _VOWELS and b in _VOWELS and c not in _VOWELS and c not in "wxy"
 
 
+@lru_cache(maxsize=262_144)
 def lemma(token: str) -> str:
     """A light English lemmatiser: irregular forms and inflection suffixes (Porter step 1).
 
@@ -352,23 +357,37 @@ class PhraseIndex:
         limit = len(self.rows) if limit is None else max(int(limit), 0)
         if not query:
             order = self._recent if keep is None else self._recent[keep[self._recent]]
-            return [self._hit(int(i), 0.0, 0.0, 0.0) for i in order[:limit]]
+            return self._hits(order[:limit])
         if not len(self.rows) or limit == 0:
             return []
-        semantic = self.embeddings @ self.encode_query(query)
+        vector = self.encode_query(query)
         bm25, idf_sum = self.bm25.scores(tokenize(query))
+        rows = np.flatnonzero(keep) if keep is not None else np.arange(len(self.rows))
+        if len(rows) < 0.3 * len(self.rows):  # selective filters: only score the candidates
+            semantic = self.embeddings[rows] @ vector
+        else:
+            semantic = (self.embeddings @ vector)[rows] if keep is not None else self.embeddings @ vector
+        bm25 = bm25[rows] if keep is not None else bm25
         keyword = np.minimum(bm25 / idf_sum, 1.0) ** 2 if idf_sum > 0 else np.zeros_like(semantic)
         score = SEMANTIC_WEIGHT * semantic + (1 - SEMANTIC_WEIGHT) * keyword
-        if keep is not None:
-            score = np.where(keep, score, -np.inf)
         k = min(limit, len(score))
+        if k == 0:
+            return []
         top = np.argpartition(-score, k - 1)[:k] if k < len(score) else np.arange(len(score))
-        top = top[np.lexsort((top, -score[top]))]
-        return [self._hit(int(i), float(score[i]), float(semantic[i]), float(keyword[i]))
-                for i in top if score[i] >= min_score]
+        top = top[np.lexsort((rows[top], -score[top]))]
+        top = top[score[top] >= min_score]
+        return self._hits(rows[top], score[top], semantic[top], keyword[top])
 
-    def _hit(self, i: int, score: float, semantic: float, keyword: float) -> Hit:
-        row = self.rows.iloc[i]
+    def _hits(self, rows: np.ndarray, score: np.ndarray | None = None,
+              semantic: np.ndarray | None = None, keyword: np.ndarray | None = None) -> list[Hit]:
+        zeros = np.zeros(len(rows))
+        records = self.rows.iloc[rows].to_dict("records")
+        return [self._hit(r, float(a), float(b), float(c)) for r, a, b, c in zip(
+            records, zeros if score is None else score, zeros if semantic is None else semantic,
+            zeros if keyword is None else keyword, strict=True)]
+
+    @staticmethod
+    def _hit(row: dict[str, Any], score: float, semantic: float, keyword: float) -> Hit:
         return Hit(
             text=str(row["text"]), call_id=str(row["call_id"]), deal_id=_opt(row["deal_id"]),
             speaker=str(row["speaker"]), start=float(row["start"]), end=float(row["end"]),

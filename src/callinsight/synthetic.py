@@ -190,7 +190,7 @@ SMALL_TALK: tuple[str, ...] = (
     "The weather here has been {weather} all week.",
     "We spent the weekend {weekend}.",
     "Did you catch the {team} game last night?",
-    "I just got back from a trip to {city}, so I'm still catching up.",
+    "I flew back from {city} last night, so I'm still a bit jet-lagged.",
     "{name} from my team says hi, by the way.",
     "Sorry, my dog is barking in the background.",
     "Can you hear me okay? My connection is a bit spotty today.",
@@ -265,6 +265,27 @@ def _slots_of(template: str) -> tuple[str, ...]:
 _SLOT_CACHE: dict[str, tuple[str, ...]] = {}
 
 
+_ZIPF: dict[int, list[float]] = {}
+
+
+def _pick(options: Sequence[str], rng: random.Random) -> str:
+    """Zipf-like choice: the first filler is the most common (as Salesforce is among CRMs)."""
+    n = len(options)
+    cum = _ZIPF.get(n)
+    if cum is None:
+        weights = [1.0 / (r + 1) for r in range(n)]
+        total, acc, cum = sum(weights), 0.0, []
+        for w in weights:
+            acc += w / total
+            cum.append(acc)
+        _ZIPF[n] = cum
+    x = rng.random()
+    for i, c in enumerate(cum):
+        if x < c:
+            return options[i]
+    return options[-1]
+
+
 def render(template: str, rng: random.Random, lowercase_start: bool = False) -> str:
     """Fill a template's slots (``{x}``; ``{x_cap}`` capitalised; ``{x_poss}`` possessive)."""
     slots = _SLOT_CACHE.get(template)
@@ -273,7 +294,7 @@ def render(template: str, rng: random.Random, lowercase_start: bool = False) -> 
     values = {}
     for slot in slots:
         base = slot.removesuffix("_cap").removesuffix("_poss")
-        value = rng.choice(SLOTS[base])
+        value = _pick(SLOTS[base], rng)
         if slot.endswith("_cap") and not lowercase_start:
             value = value[0].upper() + value[1:]
         elif slot.endswith("_poss"):
