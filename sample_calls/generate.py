@@ -65,7 +65,7 @@ TAIL = (0.5, 0.9)  # silence after the last turn (s)
 SPEED = (146, 160)  # espeak-ng words per minute
 PITCH = (38, 62)  # espeak-ng pitch (0-99)
 WORD_GAP = (2, 4)  # espeak-ng extra pause between words (units of 10 ms)
-VORBIS_QUALITY = "2"  # sox -C for Vorbis (-1..10)
+VORBIS_QUALITY = "5"  # sox -C for Vorbis (-1..10)
 
 SPEAKERS = ("rep", "customer")
 CHANNEL = {"rep": 0, "customer": 1}
@@ -189,6 +189,35 @@ def theme_table(data: dict) -> str:
 
 
 # --- audio ----------------------------------------------------------------------------
+
+
+def check_voices(data: dict) -> list[str]:
+    """espeak-ng falls back silently on an unknown voice or a +variant it cannot apply
+    (``en-gb+f2`` sounds exactly like ``en-gb``; write ``en+f2``): catch both."""
+    listing = subprocess.run(
+        ["espeak-ng", "--voices"], check=True, capture_output=True, text=True
+    ).stdout.split("\n")[1:]
+    known = set()
+    for line in listing:
+        cols = line.split()
+        if len(cols) >= 5:
+            known.update({cols[1].lower(), cols[4].lower(), cols[4].split("/")[-1].lower()})
+
+    def speak(name: str) -> bytes:
+        return subprocess.run(
+            ["espeak-ng", "-v", name, "--stdout", "testing one two three"],
+            check=True, capture_output=True,
+        ).stdout  # fmt: skip
+
+    problems = []
+    for name in sorted({c[f"{r}_voice"] for c in data["calls"] for r in SPEAKERS}):
+        base = name.split("+")[0]
+        if base.lower() not in known:
+            problems.append(f"voice {name!r}: espeak-ng has no voice {base!r}")
+        elif "+" in name and speak(name) == speak(base):
+            problems.append(f"voice {name!r}: the variant has no effect (try 'en+...' for en-gb)")
+    return problems
+
 
 
 def call_rng(seed: int, call_id: str) -> random.Random:
@@ -362,6 +391,9 @@ def main(argv: list[str] | None = None) -> int:
     problems = check_themes(data)
     if problems:
         raise SystemExit("planted themes do not match the script:\n  " + "\n  ".join(problems))
+    problems = check_voices(data)
+    if problems:
+        raise SystemExit("voice problems:\n  " + "\n  ".join(problems))
     calls = data["calls"]
     if args.only:
         calls = [c for c in calls if c["call_id"] == args.only]

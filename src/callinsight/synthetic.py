@@ -637,19 +637,21 @@ def evaluate_themes(
             best >= min_f1 and r["direction"] == pt.direction
             and (pt.direction == "none" or (r["q_value"] is not None and r["q_value"] < alpha))
         )
-    false_sig = []
+    # a significant theme is false unless most of its sentences come from one planted theme
+    # of the same direction (a planted theme split in two significant parts is not false)
+    false_sig, composition = [], {}
     for tid, direction in directions.items():
-        if direction in ("win", "loss"):
-            name = matched_ids.get(tid)
-            if name is None or corpus.theme(name).direction != direction:
-                false_sig.append(tid)
-    # what each significant-but-unmatched theme mostly holds (for diagnosis)
-    composition = {}
-    for tid in false_sig:
-        kinds = [truth_of.get(k) for k in theme_sentences.get(tid, ()) if k in truth_of]
-        composition[tid] = dict(_count(
-            (tr.theme or tr.kind) if tr is not None else "?" for tr in kinds
-        ).most_common(3))
+        if direction not in ("win", "loss"):
+            continue
+        members = [k for k in theme_sentences.get(tid, ()) if k in truth_of]
+        kinds = _count(
+            (tr.theme or tr.kind) if (tr := truth_of[k]) is not None else "?" for k in members
+        )
+        composition[tid] = dict(kinds.most_common(3))
+        top, n_top = kinds.most_common(1)[0] if kinds else ("?", 0)
+        planted_dir = {t.name: t.direction for t in corpus.themes}.get(top)
+        if planted_dir != direction or n_top < 0.5 * max(1, len(members)):
+            false_sig.append(tid)
     return {"planted": per_planted, "false_significant": false_sig, "composition": composition,
             "n_recovered": sum(r["recovered"] for r in per_planted.values())}
 

@@ -280,7 +280,8 @@ def _assign_ids(themes: list[Theme], previous: Sequence[dict], used: set[str], m
     """Match to the previous run's themes (Hungarian on centroid similarity); new ids otherwise."""
     prev = [p for p in previous if p.get("centroid") is not None]
     if themes and prev:
-        sims = np.vstack([t.centroid for t in themes]) @ _normalise(np.vstack([p["centroid"] for p in prev])).T
+        prev_centroids = _normalise(np.vstack([p["centroid"] for p in prev]))
+        sims = np.vstack([t.centroid for t in themes]) @ prev_centroids.T
         rows, cols = linear_sum_assignment(-sims)
         for r, c in zip(rows, cols, strict=True):
             if sims[r, c] >= min_sim:

@@ -290,8 +290,7 @@ def build_report_context(out_dir: Path, snap: Snapshot) -> dict[str, Any]:
         objection_quotes=frames["objections"], phrases=frames["phrases"],
         metrics=frames["conversation_metrics"], run=run, deals=deals,
     )
-    context_of = getattr(report, "report_context", None) or report._context
-    return context_of(data)
+    return report.report_context(data)
 
 
 # --------------------------------------------------------------------------- templates
@@ -456,14 +455,14 @@ def create_app(out_dir: str | Path, *, allowed_hosts: list[str] | None = None,
                          "has_audio": recording_file(snap, call_id) is not None})
         return page("calls.html.j2", active="calls", calls=rows)
 
-    @app.get("/calls/{call_id}", response_class=HTMLResponse)
+    @app.get("/calls/{call_id:path}", response_class=HTMLResponse)
     def call(call_id: str):
         view = store.call(call_id)
         if view is None:
             raise StarletteHTTPException(404)
         return page("call.html.j2", active="calls", call=view)
 
-    @app.get("/audio/{call_id}")
+    @app.get("/audio/{call_id:path}")
     def audio(call_id: str):
         path = recording_file(store.snapshot(), call_id)
         if path is None:
