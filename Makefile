@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/callinsight run --calls sample_calls/calls.csv --deals sample_calls/deals.csv --out $(OUT)
+	$(VENV)/bin/callinsight run --calls sample_calls/calls.csv --deals sample_calls/deals.csv --config sample_calls/callinsight.yaml --out $(OUT)
 
 test: $(STAMP)
 	$(PY) -m pytest -q

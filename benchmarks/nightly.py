@@ -212,7 +212,7 @@ def markdown(results: list[Measured], n_calls: int, new_ids: list[str], minutes:
         "content hash differs and they are genuinely new, not transcript-cache hits. Each run is "
         "`callinsight run` in a fresh process against a Prefect server already running on loopback "
         "(as with a deployment and its worker); the last row is an unchanged rerun without a server "
-        "(Prefect starts a temporary one).",
+        "(Prefect starts a temporary one)." + (f" {args.note}" if args.note else ""),
         "",
         "| run | wall s | CPU s | peak MB | in-flow s | transcribe s | extract s | analyse s "
         "| new | cached | extracted | wall vs first |",
@@ -252,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--task-runner", default="threads", choices=["threads", "dask"])
     ap.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     ap.add_argument("--write", type=Path, default=None, help="write the section into this Markdown file")
+    ap.add_argument("--note", default="", help="a sentence about the corpus, added to the section")
     args = ap.parse_args(argv)
     deals = args.deals or args.calls.with_name("deals.csv")
     if not args.calls.is_file():
@@ -287,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     no_server = {k: v for k, v in env.items() if k != "PREFECT_API_URL"}
     no_server["PREFECT_HOME"] = str(work / "prefect-home-ephemeral")
     loads.append(load_average())
-    results.append(measure("unchanged rerun, no server", cmd, no_server, out, work / "3.log"))
+    label = f"unchanged rerun ({len(rows) + len(new_ids)} calls), no server"
+    results.append(measure(label, cmd, no_server, out, work / "3.log"))
     print(f"{results[-1].label}: {results[-1].wall:.1f} s", flush=True)
     text = markdown(results, len(rows), new_ids, audio_minutes(results[0].summary, out), loads, args)
     print(text)

@@ -251,7 +251,8 @@ def main() -> None:
              f"{platform.processor() or platform.machine()}, Python {platform.python_version()})", "",
              f"Sample calls: {len(calls)} two-channel calls, "
              f"{sum(r['audio_seconds'] for r in rows[:1]) / 60:.1f} min of audio.", "",
-             "| variant | WER | WER rep | WER customer | attribution | x realtime | model load s | peak RSS MB |",
+             "| variant | WER | WER rep | WER customer | attribution | x realtime | model load s "
+             "| peak RSS MB |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
         lines.append(f"| {r['variant']} | {fmt(r['wer'], True)} | {fmt(r['wer_rep'], True)} | "

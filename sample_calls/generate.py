@@ -81,7 +81,7 @@ THEME_RULES: dict[str, re.Pattern[str]] = {
     "price": re.compile(
         r"\b(expensive|budget|price|prices|cost|costs|new spend|afford|cheaper|steep)\b", re.I
     ),
-    "competitor": re.compile(r"\b(outreach|gong|salesloft|apollo|competitor)\b", re.I),
+    "competitor": re.compile(r"\b(outreach|gong|salesloft|apollo|competitor|other vendor)\b", re.I),
     "security": re.compile(
         r"\b(security|soc 2|sso|single sign on|audit log|data is stored)\b", re.I
     ),

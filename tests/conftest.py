@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_CALLS = REPO / "sample_calls"
+SAMPLE_CONFIG = SAMPLE_CALLS / "callinsight.yaml"
 
 import pytest  # noqa: E402
 
@@ -32,5 +33,6 @@ def sample_run(prefect_server, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("sample-run") / "out"
     summary = nightly_insights(calls=str(SAMPLE_CALLS / "calls.csv"),
-                               deals=str(SAMPLE_CALLS / "deals.csv"), out=str(out))
+                               deals=str(SAMPLE_CALLS / "deals.csv"), out=str(out),
+                               config=str(SAMPLE_CONFIG))
     return out, summary

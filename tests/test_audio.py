@@ -67,6 +67,6 @@ def test_long_recordings_stream_in_chunks_cut_at_silence(tmp_path):
     np.testing.assert_allclose(joined[1], whole[1], atol=1e-6)
     offsets = [o for o, _ in chunks]
     assert offsets == sorted(offsets) and offsets[0] == 0.0
-    for offset, channels in chunks[1:]:
+    for offset, _ in chunks[1:]:
         start = int(offset * 16000)
         assert np.abs(whole[0][start - 800 : start + 800]).max() < 0.01  # cut in silence

@@ -7,11 +7,11 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import SAMPLE_CALLS
 
 from callinsight.evaluate import attribution
 from callinsight.models import Segment
 from callinsight.store import Store
+from conftest import SAMPLE_CALLS, SAMPLE_CONFIG
 
 pytestmark = pytest.mark.slow
 
@@ -86,7 +86,8 @@ def test_rerun_transcribes_nothing(sample_run):
     out, _ = sample_run
     before = Store(out / "insights.db").calls_frame()[["call_id", "cache_key", "updated_at"]]
     again = nightly_insights(calls=str(SAMPLE_CALLS / "calls.csv"),
-                             deals=str(SAMPLE_CALLS / "deals.csv"), out=str(out))
+                             deals=str(SAMPLE_CALLS / "deals.csv"), out=str(out),
+                             config=str(SAMPLE_CONFIG))
     assert again["new"] == 0 and again["extracted"] == 0
     after = Store(out / "insights.db").calls_frame()[["call_id", "cache_key", "updated_at"]]
     pd.testing.assert_frame_equal(before, after)

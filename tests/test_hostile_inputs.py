@@ -60,7 +60,8 @@ def build_inputs(root: Path) -> tuple[Path, Path, dict[str, str]]:
     write_wav(inp / "silent.wav", [np.zeros(16000), np.zeros(16000)])
     (inp / "notes.txt").write_text("this is a text file, not audio")
     (inp / "t" / "broken.vtt").write_text("WEBVTT\n\n00:00:xx --> nope\n<v Rep>hi\n")
-    (inp / "t" / "latin1.srt").write_bytes("1\n00:00:01,000 --> 00:00:02,000\nCaf\xe9 cr\xe8me\n".encode("latin-1"))
+    latin1 = "1\n00:00:01,000 --> 00:00:02,000\nCaf\xe9 cr\xe8me\n".encode("latin-1")
+    (inp / "t" / "latin1.srt").write_bytes(latin1)
     (inp / "link.wav").symlink_to(outside)
     bad = {
         "missing": ("recording", "nope.wav", "nope.wav"),

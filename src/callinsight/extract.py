@@ -280,6 +280,7 @@ class ExtractOptions:
     analyse_speakers: tuple[str, ...] = ("customer", "unknown")
     n_process: int = 1  # spaCy worker processes (2 pays off from a few thousand segments)
     use_ner: bool = False  # NER finds person names better but costs ~30% of parse time
+    embed_min_words: int = 3  # shorter sentences ("Yeah, sure.") get patterns only, no vector
 
 
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -359,11 +360,17 @@ class Extractor:
             cleaned = [strip_discourse(r["text"]) for r in analysed]
             unique = list(dict.fromkeys(cleaned))
             where = {t: i for i, t in enumerate(unique)}
-            uvectors = self.embedder.encode(unique)
+            long = [t for t in unique if len(t.split()) >= self.options.embed_min_words]
+            vec_of = dict(zip(long, self.embedder.encode(long), strict=True)) if long else {}
+            if self.detector.example_vectors_ is None:
+                self.detector.fit()
+            dim = (next(iter(vec_of.values())).shape[0] if vec_of
+                   else self.detector.example_vectors_.shape[1])
+            uvectors = np.vstack([vec_of.get(t, np.zeros(dim, np.float32)) for t in unique])
             ufound = self.detector.detect(unique, uvectors)
             for r, t in zip(analysed, cleaned, strict=True):
                 i = where[t]
-                r["embedding"] = uvectors[i]
+                r["embedding"] = uvectors[i] if t in vec_of else None
                 r["objection"], r["objection_score"] = ufound[i]
         return rows
 
