@@ -82,9 +82,13 @@ THEME_RULES: dict[str, re.Pattern[str]] = {
         r"\b(expensive|budget|price|prices|cost|costs|new spend|afford|cheaper|steep)\b", re.I
     ),
     "competitor": re.compile(r"\b(outreach|gong|salesloft|apollo|competitor|other vendor)\b", re.I),
-    "security": re.compile(
-        r"\b(security|soc 2|sso|single sign on|audit log|data is stored)\b", re.I
-    ),
+    "security": re.compile(r"\b(security|soc 2|sso|single sign on|audit log|data is stored)\b", re.I),
+}
+
+# Rep lines planted to correlate with the outcome (rep turns; must never be customer speech).
+REP_RULES: dict[str, re.Pattern[str]] = {
+    "order_form": re.compile(r"\border form\b", re.I),
+    "discount": re.compile(r"\bdiscount\b", re.I),
 }
 
 
@@ -169,12 +173,15 @@ def check_themes(data: dict) -> list[str]:
 
 
 def theme_table(data: dict) -> str:
-    themes = list(THEME_RULES)
-    rows = [["deal_id", "outcome", "rep", "calls", *themes]]
+    """Ground-truth table: customer themes and planted rep lines per deal, then rep spread."""
+    themes, rep_marks = list(THEME_RULES), list(REP_RULES)
+    rows = [["deal_id", "outcome", "rep", "calls", *themes, *(f"rep:{m}" for m in rep_marks)]]
+    spread: dict[str, dict[str, int]] = {t: {} for t in themes}
     for deal in data["deals"]:
         calls = [c for c in data["calls"] if c.get("deal_id") == deal["deal_id"]]
         reps = sorted({c["rep"] for c in calls})
         declared = set(deal.get("themes") or [])
+        rep_text = " ".join(t["text"] for c in calls for t in c["turns"] if t["speaker"] == "rep")
         rows.append(
             [
                 deal["deal_id"],
@@ -182,10 +189,19 @@ def theme_table(data: dict) -> str:
                 "/".join(reps),
                 " ".join(c["call_id"] for c in calls),
                 *("x" if t in declared else "" for t in themes),
+                *("x" if REP_RULES[m].search(rep_text) else "" for m in rep_marks),
             ]
         )
+        if outcome(deal["stage"]) != "open":
+            for t in declared:
+                for rep in reps:
+                    spread[t][rep] = spread[t].get(rep, 0) + 1
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.append("\nclosed deals per theme by rep:")
+    for t, counts in spread.items():
+        lines.append(f"  {t:13s} " + ", ".join(f"{r} {n}" for r, n in sorted(counts.items())))
+    return "\n".join(lines)
 
 
 # --- audio ----------------------------------------------------------------------------
@@ -217,7 +233,6 @@ def check_voices(data: dict) -> list[str]:
         elif "+" in name and speak(name) == speak(base):
             problems.append(f"voice {name!r}: the variant has no effect (try 'en+...' for en-gb)")
     return problems
-
 
 
 def call_rng(seed: int, call_id: str) -> random.Random:

@@ -25,7 +25,7 @@ ENV_PREFIX = "CALLINSIGHT_"
 @dataclass(frozen=True)
 class Settings:
     # --- transcription (faster-whisper) ---
-    whisper_model: str = "tiny.en"  # "tiny.en", "base", a CTranslate2 folder, or a hub name
+    whisper_model: str = "base"  # "tiny.en", "base", a CTranslate2 folder, or a hub name
     whisper_device: str = "cpu"
     whisper_compute_type: str = "int8"
     cpu_threads: int = 0  # 0: CTranslate2 picks (all cores)

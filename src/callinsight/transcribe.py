@@ -38,7 +38,7 @@ class AudioError(InputError):
 class TranscribeOptions:
     """Decoding options; together with the audio hash they form the cache key."""
 
-    model: str = "tiny.en"
+    model: str = "base"
     compute_type: str = "int8"
     beam_size: int = 1
     vad_filter: bool = True
