@@ -34,6 +34,7 @@ class Settings:
     vad_min_silence_ms: int = 500
     language: str | None = "en"
     condition_on_previous_text: bool = False
+    word_timestamps: bool = True  # needed to cut segments at turn boundaries
     vocabulary: tuple[str, ...] = ()  # product and competitor names, sent as an initial prompt
     chunk_seconds: float = 600.0  # long recordings stream through in chunks of this length
     channels: tuple[str, ...] = ("rep", "customer")  # role of channel 0, channel 1

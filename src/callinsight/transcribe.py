@@ -46,6 +46,8 @@ class TranscribeOptions:
     language: str | None = "en"
     condition_on_previous_text: bool = False
     initial_prompt: str | None = None
+    word_timestamps: bool = True  # split segments at pauses so each one is a single turn
+    split_gap: float = 0.6  # seconds of silence between words that start a new segment
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TranscribeOptions:
@@ -59,6 +61,7 @@ class TranscribeOptions:
             language=settings.language,
             condition_on_previous_text=settings.condition_on_previous_text,
             initial_prompt=prompt,
+            word_timestamps=settings.word_timestamps,
         )
 
     def cache_key(self, content_hash: str, channels: tuple[str, ...]) -> str:
@@ -308,22 +311,58 @@ def transcribe_audio(
         vad_parameters={"min_silence_duration_ms": options.vad_min_silence_ms},
         condition_on_previous_text=options.condition_on_previous_text,
         initial_prompt=options.initial_prompt,
+        word_timestamps=options.word_timestamps,
     )
     out = []
     for s in segments:  # the generator does the work as it is consumed
-        text = s.text.strip()
-        if text:
-            out.append(
-                Segment(
-                    start=round(float(s.start), 3),
-                    end=round(float(s.end), 3),
-                    speaker=speaker,
-                    text=text,
-                    confidence=round(float(s.avg_logprob), 4),
-                    channel=channel,
-                )
-            )
+        confidence = round(float(s.avg_logprob), 4)
+        for start, end, text in _split_at_pauses(s, options.split_gap):
+            if text:
+                out.append(Segment(round(start, 3), round(end, 3), speaker, text, confidence, channel))
+    if options.vad_filter and out:
+        out = _clip_to_speech(out, audio, options.vad_min_silence_ms)
     return out
+
+
+def _clip_to_speech(segments: list[Segment], audio: np.ndarray, min_silence_ms: int) -> list[Segment]:
+    """Shrink each segment to the speech actually present on its channel.
+
+    Word timestamps after a long pause often start early, inside the other party's
+    turn; on a two-channel call that stretch is silence on this channel, so clipping to
+    this channel's voice activity puts the segment back inside its own turn.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    regions = [
+        (r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE)
+        for r in get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=min_silence_ms,
+                                                         speech_pad_ms=100))
+    ]
+    clipped = []
+    for seg in segments:
+        hits = [(a, b) for a, b in regions if a < seg.end and b > seg.start]
+        if hits:
+            start = max(seg.start, hits[0][0])
+            end = min(seg.end, hits[-1][1])
+            if end > start:
+                seg = Segment(round(start, 3), round(end, 3), seg.speaker, seg.text, seg.confidence,
+                              seg.channel)
+        clipped.append(seg)
+    return clipped
+
+
+def _split_at_pauses(segment, gap: float) -> list[tuple[float, float, str]]:
+    """Whisper segments can run across the other party's turn (silence on this channel);
+    with word timestamps, cut them where the words pause for ``gap`` seconds or more."""
+    words = getattr(segment, "words", None)
+    if not words:
+        return [(float(segment.start), float(segment.end), segment.text.strip())]
+    runs: list[list] = [[words[0]]]
+    for prev, word in zip(words, words[1:], strict=False):
+        if word.start - prev.end >= gap:
+            runs.append([])
+        runs[-1].append(word)
+    return [(float(r[0].start), float(r[-1].end), "".join(w.word for w in r).strip()) for r in runs]
 
 
 def merge_by_time(tracks: list[list[Segment]]) -> list[Segment]:
