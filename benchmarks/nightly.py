@@ -184,6 +184,11 @@ def audio_minutes(summary: dict, out: Path) -> float:
 
 def markdown(results: list[Measured], n_calls: int, new_ids: list[str], minutes: float,
              loads: list[str], args: argparse.Namespace) -> str:
+    from callinsight.settings import load_settings
+
+    settings = load_settings(args.config, env={})
+    model = f"{settings.whisper_model} {settings.whisper_compute_type}"
+    config = f", settings `{_shown(args.config)}`" if args.config else ""
     first = results[0]
     rows = []
     for m in results:
@@ -204,9 +209,9 @@ def markdown(results: list[Measured], n_calls: int, new_ids: list[str], minutes:
         f"{platform.python_version()}); load average before each run: {', '.join(loads)} (other jobs "
         "share the machine: wall times are inflated, CPU times much less). Command: "
         f"`.venv/bin/python benchmarks/nightly.py` (task runner {args.task_runner}, "
-        f"{args.workers} workers, Whisper tiny.en int8).",
+        f"{args.workers} workers, Whisper {model}{config}).",
         "",
-        f"Corpus: {n_calls} sample calls ({minutes:.1f} min of two-channel audio, `{args.calls}`), "
+        f"Corpus: {n_calls} sample calls ({minutes:.1f} min of two-channel audio, `{_shown(args.calls)}`), "
         f"then {len(new_ids)} more ({', '.join(new_ids)}): copies of sample calls whose audio was "
         "re-encoded (PyAV decode, gain x0.98, 0.5 s of silence appended, 16-bit WAV) so that their "
         "content hash differs and they are genuinely new, not transcript-cache hits. Each run is "
@@ -232,6 +237,14 @@ def markdown(results: list[Measured], n_calls: int, new_ids: list[str], minutes:
     ])
 
 
+def _shown(path: Path) -> str:
+    """A path relative to the repository when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return str(path)
+
+
 def write_section(path: Path, text: str) -> None:
     """Replace this script's section in BENCHMARKS.md (or append it); other sections stay."""
     current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
@@ -253,8 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     ap.add_argument("--write", type=Path, default=None, help="write the section into this Markdown file")
     ap.add_argument("--note", default="", help="a sentence about the corpus, added to the section")
+    ap.add_argument("--config", type=Path, default=None,
+                    help="settings YAML (default: callinsight.yaml next to --calls, if any)")
     args = ap.parse_args(argv)
     deals = args.deals or args.calls.with_name("deals.csv")
+    if args.config is None and args.calls.with_name("callinsight.yaml").is_file():
+        args.config = args.calls.with_name("callinsight.yaml")
     if not args.calls.is_file():
         print(f"error: {args.calls} does not exist (the sample audio is not there yet?)", file=sys.stderr)
         return 2
@@ -271,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
                TRANSFORMERS_OFFLINE="1", PREFECT_SERVER_ANALYTICS_ENABLED="false")
     cmd = [str(BIN / "callinsight"), "run", "--calls", str(target / "calls.csv"), "--deals",
            str(target / "deals.csv"), "--out", str(out), "--workers", str(args.workers),
-           "--task-runner", args.task_runner]
+           "--task-runner", args.task_runner] + (["--config", str(args.config)] if args.config else [])
     results: list[Measured] = []
     loads: list[str] = []
     try:

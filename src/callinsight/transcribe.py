@@ -324,6 +324,13 @@ def transcribe_audio(
     return out
 
 
+def _retimed(word, start: float):
+    """A word moved to start where the words after it begin."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(start=start, end=max(start, word.end), word=word.word)
+
+
 def _clip_to_speech(segments: list[Segment], audio: np.ndarray, min_silence_ms: int) -> list[Segment]:
     """Shrink each segment to the speech actually present on its channel.
 
@@ -362,6 +369,12 @@ def _split_at_pauses(segment, gap: float) -> list[tuple[float, float, str]]:
         if word.start - prev.end >= gap:
             runs.append([])
         runs[-1].append(word)
+    # Whisper often times the first word of a turn too early ("How ... big is the team?"):
+    # a leading run of one or two words belongs to the run after it.
+    while len(runs) > 1 and len(runs[0]) <= 2:
+        first = runs.pop(0)
+        runs[0] = [*first, *runs[0]]
+        runs[0][0] = _retimed(runs[0][0], runs[0][len(first)].start)
     return [(float(r[0].start), float(r[-1].end), "".join(w.word for w in r).strip()) for r in runs]
 
 
