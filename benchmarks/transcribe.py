@@ -44,16 +44,15 @@ VARIANTS: dict[str, dict] = {
     "pipeline": {},  # the defaults in callinsight.settings
 }
 SWEEP: dict[str, dict] = {
-    "tiny.en beam1 vad": {"whisper_model": "tiny.en", "beam_size": 1},
-    "tiny.en beam5 vad": {"whisper_model": "tiny.en", "beam_size": 5},
-    "tiny.en beam1 no-vad": {"whisper_model": "tiny.en", "beam_size": 1, "vad_filter": False},
-    "tiny.en beam1 vad +prompt": {"whisper_model": "tiny.en", "beam_size": 1, "vocabulary": "PROMPT"},
-    "tiny.en beam1 vad cond-prev": {"whisper_model": "tiny.en", "beam_size": 1,
-                                    "condition_on_previous_text": True},
-    "base beam1 vad": {"whisper_model": "base", "beam_size": 1},
-    "base beam5 vad": {"whisper_model": "base", "beam_size": 5},
-    "base beam1 vad +prompt": {"whisper_model": "base", "beam_size": 1, "vocabulary": "PROMPT"},
-    "base beam1 vad no-lang": {"whisper_model": "base", "beam_size": 1, "language": None},
+    "tiny.en beam1 vad": {"whisper_model": "tiny.en"},
+    "tiny.en beam1 vad +prompt": {"whisper_model": "tiny.en", "vocabulary": "PROMPT"},
+    "tiny.en beam5 vad +prompt": {"whisper_model": "tiny.en", "beam_size": 5, "vocabulary": "PROMPT"},
+    "base beam1 vad": {"whisper_model": "base"},
+    "base beam5 vad +prompt": {"whisper_model": "base", "beam_size": 5, "vocabulary": "PROMPT"},
+    "base beam1 vad +prompt cond-prev": {"whisper_model": "base", "vocabulary": "PROMPT",
+                                         "condition_on_previous_text": True},
+    "base beam1 +prompt no word-split": {"whisper_model": "base", "vocabulary": "PROMPT",
+                                         "word_timestamps": False},
 }
 PROMPT_WORDS = ["Relay", "Salesforce", "HubSpot", "Outreach", "Gong", "Salesloft", "SOC 2", "CRM", "SSO"]
 
@@ -231,7 +230,8 @@ def main() -> None:
     real = real_speech(args.real)
     rows, real_rows = [], []
     plan = [("naive", {"model": args.naive_model}, f"naive ({args.naive_model}, defaults, mixed down)"),
-            ("pipeline", {"overrides": {}}, "callinsight pipeline (defaults)")]
+            ("pipeline", {"overrides": {"vocabulary": "PROMPT"}},
+             "callinsight pipeline (defaults + sample vocabulary)")]
     if args.sweep:
         plan += [("pipeline", {"overrides": o}, f"sweep: {name}") for name, o in SWEEP.items()]
     for kind, extra, label in plan:

@@ -37,7 +37,8 @@ def validate_schedule(cron: str, timezone: str) -> None:
 def serve_options(args: argparse.Namespace) -> dict[str, Any]:
     """Keyword arguments for ``flow.serve``: name, cron schedule with time zone, parameters.
 
-    Paths become absolute: scheduled runs execute in a subprocess, possibly elsewhere.
+    Paths become absolute: scheduled runs execute in a subprocess, possibly elsewhere. The
+    sample manifest gets its deals and settings file by default, as with ``make demo``.
     """
     from prefect.schedules import Cron
 
@@ -50,6 +51,11 @@ def serve_options(args: argparse.Namespace) -> dict[str, Any]:
         deals = "sample_calls/deals.csv"
     if deals is not None and not Path(deals).is_file():
         raise InputError(f"Deals file {deals} does not exist.")
+    config = getattr(args, "config", None)
+    if config is None and calls.resolve() == Path("sample_calls/calls.csv").resolve():
+        config = "sample_calls/callinsight.yaml" if Path("sample_calls/callinsight.yaml").is_file() else None
+    if config is not None and not Path(config).is_file():
+        raise InputError(f"Config file {config} does not exist.")
     return {
         "name": getattr(args, "name", None) or DEFAULT_NAME,
         "schedules": [Cron(args.cron, timezone=args.timezone)],
@@ -57,6 +63,7 @@ def serve_options(args: argparse.Namespace) -> dict[str, Any]:
             "calls": str(calls.resolve()),
             "deals": str(Path(deals).resolve()) if deals else None,
             "out": str(Path(args.out).resolve()),
+            "config": str(Path(config).resolve()) if config else None,
         },
         "description": "Nightly call insights, served by `callinsight schedule`.",
         "tags": ["callinsight", "nightly"],

@@ -418,7 +418,7 @@ def test_schedule_command_serves_the_flow_on_cron_with_timezone(tmp_path, monkey
     schedule = served["schedules"][0]
     assert (schedule.cron, schedule.timezone) == ("30 1 * * 1-5", "Europe/Berlin")
     assert served["parameters"] == {"calls": str(calls.resolve()), "deals": str(deals.resolve()),
-                                    "out": str((tmp_path / "out").resolve())}
+                                    "out": str((tmp_path / "out").resolve()), "config": None}
     for bad in ({"cron": "every night"}, {"timezone": "Mars/Olympus"}, {"calls": "nope.csv"}):
         with pytest.raises(InputError):
             serve_options(argparse.Namespace(**{**vars(args), **bad}))
