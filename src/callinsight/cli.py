@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--out", default="out")
     schedule.add_argument("--cron", default="0 2 * * *")
     schedule.add_argument("--timezone", default="UTC")
+    schedule.add_argument("--config", default=None, help="YAML file of settings")
 
     forget = sub.add_parser("forget", help="delete a call everywhere in the output folder",
                             description="Remove a call's transcript, utterances and quotes from the "
@@ -152,16 +153,23 @@ def _run(args: argparse.Namespace) -> int:
 
 def _forget(args: argparse.Namespace) -> int:
     """Delete a call from the store, its VTT file, the CSVs and (if it is quoted) the report."""
+    from .pipeline import run_lock
+
+    out = Path(args.out)
+    db = out / "insights.db"
+    if not db.exists():
+        raise InputError(f"No store at {db}; pass the --out folder of a run.")
+    with run_lock(out):
+        return _forget_locked(args, out, db)
+
+
+def _forget_locked(args: argparse.Namespace, out: Path, db: Path) -> int:
     import pandas as pd
 
     from .fsutil import atomic_write_text
     from .pipeline import csv_text
     from .store import Store
 
-    out = Path(args.out)
-    db = out / "insights.db"
-    if not db.exists():
-        raise InputError(f"No store at {db}; pass the --out folder of a run.")
     removed = Store(db).forget(args.call_id)
     vtt = out / "transcripts" / f"{args.call_id}.vtt"
     if vtt.exists():
