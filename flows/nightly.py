@@ -74,9 +74,10 @@ def _transient(task, task_run, state) -> bool:
 
 @task(name="ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2,
       retry_condition_fn=_transient)
-def ingest_task(calls: str, deals: str | None) -> tuple[Manifest, DealTable | None]:
+def ingest_task(calls: str, deals: str | None, allowed_roots: tuple[str, ...] = ()
+                ) -> tuple[Manifest, DealTable | None]:
     logger = get_run_logger()
-    manifest = read_calls(calls)
+    manifest = read_calls(calls, allowed_roots=tuple(Path(r) for r in allowed_roots))
     table = read_deals(deals) if deals else None
     logger.info("Read %d calls (%d bad rows) from %s", len(manifest.calls), len(manifest.statuses), calls)
     if table:
@@ -258,7 +259,7 @@ def nightly_insights(
         store = Store(store_path)
         run_id = new_run_id(store)
         with _timed(durations, "ingest"):
-            manifest, deal_table = ingest_task(calls, deals)
+            manifest, deal_table = ingest_task(calls, deals, cfg.allowed_roots)
         with _timed(durations, "check"):
             checked = {c.call_id: check_call(c, cfg, store, out_dir) for c in manifest.calls}
         with _timed(durations, "transcribe"):

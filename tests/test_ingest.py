@@ -94,3 +94,15 @@ def test_input_files_not_modified(tmp_path):
     before = p.read_bytes()
     read_deals(p)
     assert p.read_bytes() == before
+
+
+def test_allowed_roots_admit_paths_outside_the_manifest_folder(tmp_path):
+    shared = tmp_path / "nas"
+    shared.mkdir()
+    (shared / "a.ogg").write_bytes(b"x")
+    sub = tmp_path / "manifests"
+    sub.mkdir()
+    p = write(sub / "calls.csv", f"call_id,rep,started_at,recording\nc1,Ann,2026-10-01,{shared / 'a.ogg'}\n")
+    assert read_calls(p).calls == [] and "outside" in read_calls(p).statuses[0].reason
+    m = read_calls(p, allowed_roots=(shared,))
+    assert [c.call_id for c in m.calls] == ["c1"]

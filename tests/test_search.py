@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_fixtures import tone, write_wav
 
+from audio_fixtures import tone, write_wav
 from callinsight.cli import main
 from callinsight.models import InputError
 from callinsight.search import Filters, PhraseIndex, cached_index, lemma, load_index, tokenize

@@ -86,14 +86,17 @@ def _resolve(root: Path, value: str, allowed: tuple[Path, ...]) -> Path:
     full = (candidate if candidate.is_absolute() else root / candidate).resolve()
     roots = (root.resolve(), *(a.resolve() for a in allowed))
     if not any(full == r or r in full.parents for r in roots):
-        raise ValueError(f"path {value!r} points outside {root} (allowed roots: {', '.join(map(str, roots))})")
+        allowed_text = ", ".join(map(str, roots))
+        raise ValueError(f"path {value!r} points outside {root} (allowed roots: {allowed_text})")
     return full
 
 
 def parse_channels(value: str) -> tuple[Role, ...]:
     roles = tuple(p.strip().lower() for p in value.split(",") if p.strip())
     if len(roles) != 2 or any(r not in ROLES for r in roles):
-        raise ValueError(f"channels must be two roles from {', '.join(ROLES)} like 'rep,customer', got {value!r}")
+        raise ValueError(
+            f"channels must be two roles from {', '.join(ROLES)} like 'rep,customer', got {value!r}"
+        )
     return roles  # type: ignore[return-value]
 
 

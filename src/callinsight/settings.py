@@ -38,6 +38,7 @@ class Settings:
     vocabulary: tuple[str, ...] = ()  # product and competitor names, sent as an initial prompt
     chunk_seconds: float = 600.0  # long recordings stream through in chunks of this length
     channels: tuple[str, ...] = ("rep", "customer")  # role of channel 0, channel 1
+    allowed_roots: tuple[str, ...] = ()  # folders besides the manifest's that paths may point into
     prefer_transcript: bool = True  # a call with both a recording and a transcript uses the transcript
     include_mono: bool = False  # let mono ("unknown" speaker) calls into customer-only analyses
     # --- privacy ---
@@ -128,7 +129,8 @@ def _coerce(f: dataclasses.Field, value: Any, source: str) -> Any:
     args = typing.get_args(hint)
     optional = (typing.get_origin(hint) in (typing.Union, types.UnionType)) and type(None) in args
     base = next((a for a in args if a is not type(None)), hint) if optional else hint
-    if value is None or (optional and isinstance(value, str) and value.strip().lower() in ("", "none", "null")):
+    empty = isinstance(value, str) and value.strip().lower() in ("", "none", "null")
+    if value is None or (optional and empty):
         if optional:
             return None
         raise InputError(f"{source} cannot be empty.")
