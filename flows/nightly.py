@@ -34,7 +34,13 @@ from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
 from callinsight.fsutil import atomic_write_text  # noqa: E402
-from callinsight.ingest import DealTable, Manifest, read_calls, read_deals  # noqa: E402
+from callinsight.ingest import (  # noqa: E402
+    DealTable,
+    Manifest,
+    note_unknown_deals,
+    read_calls,
+    read_deals,
+)
 from callinsight.insights import Insights, build_insights  # noqa: E402
 from callinsight.models import Call, CallStatus, InputError  # noqa: E402
 from callinsight.pipeline import (  # noqa: E402
@@ -178,7 +184,7 @@ def report_data(insights: Insights, statuses: list[CallStatus], deals: DealTable
             n_lost=insights.n_lost,
             baseline_win_rate=insights.baseline_win_rate,
             has_deals=deals is not None,
-            notes=list(insights.notes) + ([] if deals else [
+            notes=list(insights.notes) + (list(deals.warnings) if deals else [
                 "No deal outcomes were given: win/loss statistics need a CRM export (--deals deals.csv)."
             ]),
             failed=[(s.call_id, s.reason) for s in statuses if s.status == "failed"],
@@ -272,7 +278,8 @@ def nightly_insights(
             by_id[call_id] = CallResult(call_id, "failed", reason)
         results = [by_id[c.call_id] for c in manifest.calls]
         ok_ids = [r.call_id for r in results if r.status in ("new", "cached")]
-        statuses = manifest.statuses + [r.as_status() for r in results]
+        statuses = note_unknown_deals(manifest.statuses + [r.as_status() for r in results],
+                                      manifest.calls, deal_table)
         if not ok_ids:
             raise InputError(
                 "No call could be processed; see the reasons below and in calls_status.csv:\n"

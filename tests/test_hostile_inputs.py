@@ -113,6 +113,11 @@ def test_hostile_manifest_runs_and_leaks_nothing(tmp_path, prefect_server):
         reasons = " ".join(failed.loc[failed.call_id == call_id, "reason"])
         assert word.lower() in reasons.lower(), (call_id, reasons)
     assert "duplicate call_id" in " ".join(failed.reason)
+    unknown = status[status.call_id == "unknowndeal"].iloc[0]
+    assert unknown.status == "ok" and "D999" in unknown.reason
+    html = (out / "report.html").read_text()
+    for deal_row_problem in ("row 11", "row 12", "row 13", "duplicate deal"):
+        assert deal_row_problem in html, deal_row_problem
 
     assert checksums(tmp_path / "in") == before  # inputs never modified
 

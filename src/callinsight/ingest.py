@@ -176,3 +176,19 @@ def read_deals(path: str | Path) -> DealTable:
             stage=row.get("stage", ""),
         )
     return DealTable(deals=deals, warnings=warnings)
+
+
+def note_unknown_deals(
+    statuses: list[CallStatus], calls: list[Call], deals: DealTable | None
+) -> list[CallStatus]:
+    """Say, on each ok call whose deal is not in deals.csv, that it stays out of the statistics."""
+    if deals is None:
+        return statuses
+    deal_of = {c.call_id: c.deal_id for c in calls}
+    out = []
+    for s in statuses:
+        deal_id = deal_of.get(s.call_id)
+        if s.status == "ok" and deal_id and deal_id not in deals.deals and not s.reason:
+            s = CallStatus(s.call_id, "ok", f"deal {deal_id} is not in deals.csv: not in win/loss statistics")
+        out.append(s)
+    return out
