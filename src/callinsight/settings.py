@@ -30,7 +30,10 @@ class Settings:
     whisper_compute_type: str = "int8"
     cpu_threads: int = 0  # 0: CTranslate2 picks (all cores)
     beam_size: int = 1
-    vad_filter: bool = True
+    # Whisper's own VAD glues speech chunks together; on two-channel calls that cost
+    # 9-11 WER points in benchmarks/transcribe.py, so it is off by default (segments are
+    # still clipped to each channel's voice activity).
+    vad_filter: bool = False
     vad_min_silence_ms: int = 500
     language: str | None = "en"
     condition_on_previous_text: bool = False

@@ -41,7 +41,7 @@ class TranscribeOptions:
     model: str = "base"
     compute_type: str = "int8"
     beam_size: int = 1
-    vad_filter: bool = True
+    vad_filter: bool = False
     vad_min_silence_ms: int = 500
     language: str | None = "en"
     condition_on_previous_text: bool = False
@@ -319,7 +319,7 @@ def transcribe_audio(
         for start, end, text in _split_at_pauses(s, options.split_gap):
             if text:
                 out.append(Segment(round(start, 3), round(end, 3), speaker, text, confidence, channel))
-    if options.vad_filter and out:
+    if out:  # always: cheap, and it keeps every segment inside its own turn
         out = _clip_to_speech(out, audio, options.vad_min_silence_ms)
     return out
 
@@ -348,6 +348,11 @@ def _clip_to_speech(segments: list[Segment], audio: np.ndarray, min_silence_ms: 
     clipped = []
     for seg in segments:
         hits = [(a, b) for a, b in regions if a < seg.end and b > seg.start]
+        if not hits and regions:  # no voice on this channel then: snap to the nearest speech
+            nearest = min(regions, key=lambda r: min(abs(r[0] - seg.end), abs(r[1] - seg.start)))
+            hits = [nearest]
+            seg = Segment(min(seg.start, nearest[0]), max(seg.end, nearest[1]), seg.speaker, seg.text,
+                          seg.confidence, seg.channel)
         if hits:
             start = max(seg.start, hits[0][0])
             end = min(seg.end, hits[-1][1])
@@ -375,6 +380,10 @@ def _split_at_pauses(segment, gap: float) -> list[tuple[float, float, str]]:
         first = runs.pop(0)
         runs[0] = [*first, *runs[0]]
         runs[0][0] = _retimed(runs[0][0], runs[0][len(first)].start)
+    # ...and a trailing one or two words drifting into the silence after a turn
+    while len(runs) > 1 and len(runs[-1]) <= 2:
+        last = runs.pop()
+        runs[-1] = [*runs[-1], *(_retimed(w, runs[-1][-1].end) for w in last)]
     return [(float(r[0].start), float(r[-1].end), "".join(w.word for w in r).strip()) for r in runs]
 
 
