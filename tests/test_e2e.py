@@ -42,7 +42,7 @@ def test_a_planted_win_theme_comes_out_as_win(sample_run):
     planted = []
     for tid in wins.theme_id:
         texts = quotes.loc[quotes.theme_id == tid, "text"]
-        if texts.str.contains(WIN_WORDS).mean() >= 0.5:
+        if texts.map(lambda t: bool(WIN_WORDS.search(t))).mean() >= 0.5:
             planted.append(tid)
     assert planted, "no win theme is about CRM integration or time savings"
     row = themes[themes.theme_id == planted[0]].iloc[0]
