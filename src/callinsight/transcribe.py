@@ -28,6 +28,7 @@ from .settings import Settings
 
 SAMPLE_RATE = 16_000
 SILENCE_RMS = 1e-4  # below this (float PCM), a channel carries no speech
+TURN_GAP = 1.5  # seconds of silence on a channel that separate two of its turns
 
 
 class AudioError(InputError):
@@ -340,14 +341,19 @@ def _clip_to_speech(segments: list[Segment], audio: np.ndarray, min_silence_ms: 
     """
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    regions = [
-        (r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE)
-        for r in get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=min_silence_ms,
-                                                         speech_pad_ms=100))
-    ]
+    regions: list[tuple[float, float]] = []
+    for r in get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=min_silence_ms,
+                                                     speech_pad_ms=100)):
+        a, b = r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE
+        if regions and a - regions[-1][1] < TURN_GAP:  # pauses inside one turn
+            regions[-1] = (regions[-1][0], b)
+        else:
+            regions.append((a, b))
     clipped = []
     for seg in segments:
         hits = [(a, b) for a, b in regions if a < seg.end and b > seg.start]
+        if len(hits) > 1:  # a segment running across the other party's turn: keep its main turn
+            hits = [max(hits, key=lambda r: min(seg.end, r[1]) - max(seg.start, r[0]))]
         if not hits and regions:  # no voice on this channel then: snap to the nearest speech
             nearest = min(regions, key=lambda r: min(abs(r[0] - seg.end), abs(r[1] - seg.start)))
             hits = [nearest]
