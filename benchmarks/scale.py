@@ -39,7 +39,7 @@ def worker(n_calls: int, n_process: int, batch_calls: int) -> dict:
 
     from callinsight.embed import get_embedder
     from callinsight.extract import ExtractOptions, Extractor, ObjectionDetector, load_taxonomy
-    from callinsight.insights import build_insights
+    from callinsight.insights import analysed_speakers, build_insights
     from callinsight.models import Transcript
     from callinsight.report import ReportData, RunInfo, render_html
     from callinsight.settings import Settings
@@ -86,10 +86,11 @@ def worker(n_calls: int, n_process: int, batch_calls: int) -> dict:
         out["extract_s"] = round(time.perf_counter() - t0, 1)
         out["extract_cpu_s"] = round(_cpu() - c0, 1)
         out.update(words=words, sentences=sentences, customer_sentences=analysed,
-                   embedded_unique_per_batch=unique)
+                   embedded_unique_per_batch=unique,
+                   encoded=getattr(embedder, "misses", None))  # texts the model actually ran on
 
         t0 = time.perf_counter()
-        utterances = store.utterances()
+        utterances = store.utterances(speakers=analysed_speakers(settings))
         segments = store.segments_frame()
         out["load_s"] = round(time.perf_counter() - t0, 1)
 
@@ -173,11 +174,12 @@ def main() -> None:
         results.append(r)
         print(json.dumps(r), flush=True)
     print()
-    print("| calls | words | customer sentences | extract s | correlate s | themes s | report s "
+    print("| calls | words | customer sentences (encoded) | extract s | correlate s | themes s | report s "
           "| total s | CPU s | peak RSS MB (main + spaCy workers) |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
-        print(f"| {r['calls']:,} | {r['words']:,} | {r['customer_sentences']:,} | {r['extract_s']} "
+        print(f"| {r['calls']:,} | {r['words']:,} | {r['customer_sentences']:,} ({r['encoded']:,}) "
+              f"| {r['extract_s']} "
               f"| {r['correlate_s']} | {r['themes_s']} | {r['report_s']} | {r['total_s']} | {r['cpu_s']} "
               f"| {r['peak_rss_mb']:,} + {r['peak_child_rss_mb']:,} |")
 

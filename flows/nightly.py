@@ -41,7 +41,7 @@ from callinsight.ingest import (  # noqa: E402
     read_calls,
     read_deals,
 )
-from callinsight.insights import Insights, build_insights  # noqa: E402
+from callinsight.insights import Insights, analysed_speakers, build_insights  # noqa: E402
 from callinsight.models import Call, CallStatus, InputError  # noqa: E402
 from callinsight.pipeline import (  # noqa: E402
     CallResult,
@@ -62,6 +62,7 @@ from callinsight.pipeline import (  # noqa: E402
     transient_failure,
     write_tables,
 )
+from callinsight.progress import ProgressBar  # noqa: E402
 from callinsight.report import ReportData, RunInfo, render_markdown, write_report  # noqa: E402
 from callinsight.settings import Settings, load_settings  # noqa: E402
 from callinsight.store import Store  # noqa: E402
@@ -96,7 +97,13 @@ def ingest_task(calls: str, deals: str | None, allowed_roots: tuple[str, ...] = 
       retries=2, retry_delay_seconds=3, retry_condition_fn=_transient)
 def transcribe_task(call: Call, settings: Settings) -> TranscribeOutcome:
     """Runs on a thread or a Dask worker; the flow's process saves the result."""
-    outcome = transcribe_one(call, settings)
+    logger = get_run_logger()
+
+    def progress(seconds: float) -> None:  # after each chunk: only long recordings log
+        if seconds >= settings.chunk_seconds:
+            logger.info("Call %s: %.1f min of audio transcribed so far", call.call_id, seconds / 60)
+
+    outcome = transcribe_one(call, settings, progress=progress)
     if outcome.error:
         get_run_logger().warning("Call %s failed: %s", call.call_id, outcome.error)
     return outcome
@@ -118,7 +125,7 @@ def analyse_task(call_ids: list[str], deals: DealTable | None, settings: Setting
     store = Store(store_path)
     _, previous = store.previous_themes()
     insights = build_insights(
-        store.utterances(call_ids),
+        store.utterances(call_ids, speakers=analysed_speakers(settings)),
         store.segments_frame(call_ids),
         deals.deals if deals else None,
         settings,
@@ -214,6 +221,8 @@ def _transcribe_all(checked: dict[str, CallResult | PendingCall], settings: Sett
     logger.info("%d call(s) to transcribe or import, %d answered from the store",
                 len(pending), len(results))
     futures = {transcribe_task.submit(p.call, settings): p for p in pending}
+    bar = ProgressBar(len(futures), "transcribe")
+    audio_minutes = 0.0
     for i, fut in enumerate(as_completed(list(futures)), start=1):
         p = futures[fut]
         try:
@@ -223,6 +232,8 @@ def _transcribe_all(checked: dict[str, CallResult | PendingCall], settings: Sett
             results[p.call.call_id] = transient_failure(p, exc)
         else:
             results[p.call.call_id] = finish_call(p, outcome, store, out_dir)
+        audio_minutes += results[p.call.call_id].audio_seconds / 60
+        bar.update(i, f"{audio_minutes:.1f} min of audio")
         if i % 5 == 0 or i == len(futures):
             logger.info("Transcription progress: %d/%d calls", i, len(futures))
     return results

@@ -30,9 +30,11 @@ def sample():
     return call, [Segment(r["start"], r["end"], r["speaker"], r["text"]) for r in ref]
 
 
-def test_stereo_roles_from_channels(sample):
+@pytest.mark.parametrize("stereo_decode", ["mix", "separate"])
+def test_stereo_roles_from_channels(sample, stereo_decode):
     call, ref = sample
-    transcript = transcribe_call(call, Settings())
+    settings = Settings(stereo_decode=stereo_decode)
+    transcript = transcribe_call(call, settings)
     segs = transcript.segments
     assert {s.speaker for s in segs} == {"rep", "customer"}
     assert [s.start for s in segs] == sorted(s.start for s in segs)  # merged by time
@@ -44,9 +46,10 @@ def test_stereo_roles_from_channels(sample):
         assert w.rate < 0.5, (role, w.rate)
     assert all(s.confidence is not None and s.confidence < 0 for s in segs)
     assert transcript.options["channels"] == ["rep", "customer"]
+    assert transcript.options["stereo"] == stereo_decode
 
     swapped = Call(**{**call.__dict__, "channels": ("customer", "rep")})
-    flipped = transcribe_call(swapped, Settings())
+    flipped = transcribe_call(swapped, settings)
     assert {s.text for s in flipped.segments if s.speaker == "customer"} == {
         s.text for s in segs if s.speaker == "rep"}
 

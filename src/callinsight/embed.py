@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -62,6 +63,45 @@ class SentenceTransformerEmbedder:
         return int(_load_st(resolve_embedding_model(self.model)).get_sentence_embedding_dimension())
 
 
+class CachingEmbedder:
+    """Wraps an embedder and remembers the vectors of texts it has seen.
+
+    Calls repeat short sentences ("That makes sense.", "Sounds good.") across batches
+    and nights; each distinct text is encoded once per process, up to ``max_items``
+    texts (oldest forgotten first; 100k vectors of MiniLM are ~150 MB).
+    """
+
+    def __init__(self, embedder: Embedder, max_items: int = 100_000):
+        self.embedder = embedder
+        self.max_items = max_items
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        fresh = self.embedder.encode(missing) if missing else None
+        with self._lock:
+            if fresh is not None:
+                for text, vector in zip(missing, fresh, strict=True):
+                    self._vectors[text] = vector
+            out = [self._vectors[t] for t in texts]
+            for t in texts:
+                self._vectors.move_to_end(t)
+            while len(self._vectors) > self.max_items:
+                self._vectors.popitem(last=False)
+            self.misses += len(missing)
+            self.hits += len(texts) - len(missing)
+        if not out:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack(out).astype(np.float32, copy=False)
+
+    @property
+    def dimension(self) -> int:
+        return int(self.embedder.dimension)  # type: ignore[attr-defined]
+
+
 @functools.lru_cache(maxsize=2)
 def _load_st(path: str):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -71,5 +111,6 @@ def _load_st(path: str):
 
 
 @functools.lru_cache(maxsize=4)
-def get_embedder(model: str) -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(model)
+def get_embedder(model: str) -> CachingEmbedder:
+    """The process-wide embedder for a model, with its vector cache."""
+    return CachingEmbedder(SentenceTransformerEmbedder(model))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .markup import without_markup
 from .models import ROLES, Call, CallStatus, Deal, InputError, Outcome, Role
 
 CALL_COLUMNS = ("call_id", "rep", "started_at")
@@ -76,7 +77,8 @@ def _read_csv(path: Path, required: tuple[str, ...], what: str) -> list[dict[str
         )
     rows = []
     for raw_row in reader:
-        rows.append({(k or "").strip(): (v or "").strip() for k, v in raw_row.items() if k is not None})
+        rows.append({(k or "").strip(): without_markup((v or "").strip())
+                     for k, v in raw_row.items() if k is not None})
     return rows
 
 

@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from .markup import without_markup
+
 Role = Literal["rep", "customer", "unknown"]
 Outcome = Literal["won", "lost", "open"]
 ROLES: tuple[Role, ...] = ("rep", "customer", "unknown")
@@ -61,6 +63,9 @@ class CallStatus:
     call_id: str
     status: Literal["ok", "failed", "skipped"]
     reason: str = ""
+
+    def __post_init__(self) -> None:  # reasons may quote input text: never let markup through
+        object.__setattr__(self, "reason", without_markup(self.reason))
 
 
 @dataclass

@@ -28,7 +28,7 @@ import os
 import socket
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -184,9 +184,11 @@ def check_call(call: Call, settings: Settings, store: Store, out_dir: Path) -> C
     return PendingCall(call, key)
 
 
-def transcribe_one(call: Call, settings: Settings) -> TranscribeOutcome:
+def transcribe_one(call: Call, settings: Settings,
+                   progress: Callable[[float], None] | None = None) -> TranscribeOutcome:
     """Transcribe (or import) one call. Pure: no store, safe on any worker.
 
+    ``progress`` gets the seconds of audio done after each chunk of a recording.
     Bad input comes back as an outcome with the reason; ``OSError`` (a busy disk, a
     network share going away) is raised so the caller can retry.
     """
@@ -195,7 +197,7 @@ def transcribe_one(call: Call, settings: Settings) -> TranscribeOutcome:
         transcript = (
             import_transcript(call, settings)
             if uses_transcript(call, settings)
-            else transcribe_call(call, settings)
+            else transcribe_call(call, settings, progress=progress)
         )
     except InputError as exc:
         return TranscribeOutcome(call.call_id, error=str(exc), seconds=time.perf_counter() - t0)

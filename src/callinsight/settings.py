@@ -29,15 +29,18 @@ class Settings:
     whisper_device: str = "cpu"
     whisper_compute_type: str = "int8"
     cpu_threads: int = 0  # 0: CTranslate2 picks (all cores)
-    beam_size: int = 1
+    # "mix": decode the conversation once from both channels mixed, each word goes to the
+    # channel whose voice carries it; "separate": decode each channel on its own.
+    # Defaults below were picked with benchmarks/transcribe.py (see BENCHMARKS.md).
+    stereo_decode: str = "mix"
+    beam_size: int = 3
     # Whisper's own VAD glues speech chunks together; on two-channel calls that cost
-    # 9-11 WER points in benchmarks/transcribe.py, so it is off by default (segments are
-    # still clipped to each channel's voice activity).
+    # 9-11 WER points in benchmarks/transcribe.py, so it is off by default.
     vad_filter: bool = False
     vad_min_silence_ms: int = 500
     language: str | None = "en"
-    condition_on_previous_text: bool = False
-    word_timestamps: bool = True  # needed to cut segments at turn boundaries
+    condition_on_previous_text: bool = True
+    word_timestamps: bool = True  # needed to cut segments at turn boundaries (always on with "mix")
     vocabulary: tuple[str, ...] = ()  # product and competitor names, sent as an initial prompt
     chunk_seconds: float = 600.0  # long recordings stream through in chunks of this length
     channels: tuple[str, ...] = ("rep", "customer")  # role of channel 0, channel 1

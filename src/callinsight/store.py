@@ -286,15 +286,25 @@ class Store:
             )
             con.execute("UPDATE calls SET extract_key = ? WHERE call_id = ?", (extract_key, call_id))
 
-    def utterances(self, call_ids: Iterable[str] | None = None) -> pd.DataFrame:
-        """All extracted utterances joined with their call's deal and rep."""
+    def utterances(
+        self, call_ids: Iterable[str] | None = None, *, speakers: Iterable[str] | None = None
+    ) -> pd.DataFrame:
+        """Extracted utterances joined with their call's deal and rep.
+
+        ``speakers`` keeps only those speakers' rows (plus every row of mono calls, which
+        the analysis counts), so a large store is not read whole into memory.
+        """
         query = (
             'SELECT u.call_id, u.idx, u.segment_idx, u.speaker, u.start, u."end", u.text, u.phrases,'
             " u.objection, u.objection_score, u.embedding, c.deal_id, c.rep, c.started_at, c.mono"
             " FROM utterances u JOIN calls c USING (call_id)"
         )
+        params: list[str] = []
+        if speakers is not None:
+            params = sorted(set(speakers))
+            query += f" WHERE (u.speaker IN ({','.join('?' * len(params))}) OR c.mono = 1)"
         with self.connect() as con:
-            df = pd.read_sql_query(query + " ORDER BY u.call_id, u.idx", con)
+            df = pd.read_sql_query(query + " ORDER BY u.call_id, u.idx", con, params=params)
         if call_ids is not None:
             df = df[df["call_id"].isin(set(call_ids))]
         df["phrases"] = df["phrases"].map(json.loads)

@@ -1,10 +1,11 @@
-"""Transcribe stage: faster-whisper per channel, merged into one conversation with roles.
+"""Transcribe stage: faster-whisper on call recordings, one conversation with roles.
 
-Two-channel recordings are split (one party per channel) and each channel is
-transcribed on its own, so every segment's speaker is known from its channel.
-Mono recordings, and stereo files whose channels are identical, get speaker
-``unknown``. Imported transcripts (VTT, SRT, JSON, Gong) go through the same
-path and come out as the same :class:`Transcript`.
+Two-channel recordings carry one party per channel. By default (``stereo_decode:
+mix``) the two channels are mixed and decoded once, so Whisper hears the whole
+conversation in context, and each word goes to the channel whose voice carries it
+at that moment; ``separate`` decodes each channel on its own. Mono recordings, and
+stereo files whose channels are identical, get speaker ``unknown``. Imported transcripts
+(VTT, SRT, JSON, Gong) go through the same path and come out as the same :class:`Transcript`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .markup import without_markup
 from .models import Call, InputError, Role, Segment, Transcript
 from .readers import read_transcript
 from .redact import redact
@@ -29,6 +31,8 @@ from .settings import Settings
 SAMPLE_RATE = 16_000
 SILENCE_RMS = 1e-4  # below this (float PCM), a channel carries no speech
 TURN_GAP = 1.5  # seconds of silence on a channel that separate two of its turns
+STEREO_MODES = ("mix", "separate")
+FRAME = SAMPLE_RATE // 50  # 20 ms frames for channel activity
 
 
 class AudioError(InputError):
@@ -41,11 +45,12 @@ class TranscribeOptions:
 
     model: str = "base"
     compute_type: str = "int8"
-    beam_size: int = 1
+    stereo: str = "mix"  # "mix" or "separate"
+    beam_size: int = 3
     vad_filter: bool = False
     vad_min_silence_ms: int = 500
     language: str | None = "en"
-    condition_on_previous_text: bool = False
+    condition_on_previous_text: bool = True
     initial_prompt: str | None = None
     word_timestamps: bool = True  # split segments at pauses so each one is a single turn
     split_gap: float = 0.6  # seconds of silence between words that start a new segment
@@ -53,16 +58,21 @@ class TranscribeOptions:
     @classmethod
     def from_settings(cls, settings: Settings) -> TranscribeOptions:
         prompt = ", ".join(settings.vocabulary) if settings.vocabulary else None
+        if settings.stereo_decode not in STEREO_MODES:
+            raise InputError(
+                f"stereo_decode must be one of {', '.join(STEREO_MODES)}, got {settings.stereo_decode!r}."
+            )
         return cls(
             model=settings.whisper_model,
             compute_type=settings.whisper_compute_type,
+            stereo=settings.stereo_decode,
             beam_size=settings.beam_size,
             vad_filter=settings.vad_filter,
             vad_min_silence_ms=settings.vad_min_silence_ms,
             language=settings.language,
             condition_on_previous_text=settings.condition_on_previous_text,
             initial_prompt=prompt,
-            word_timestamps=settings.word_timestamps,
+            word_timestamps=settings.word_timestamps or settings.stereo_decode == "mix",
         )
 
     def cache_key(self, content_hash: str, channels: tuple[str, ...]) -> str:
@@ -304,6 +314,18 @@ def transcribe_audio(
     channel: int | None,
 ) -> list[Segment]:
     """Transcribe one channel; returns its segments with avg log-prob as confidence."""
+    out = []
+    for s in _decode(audio, model, options):
+        confidence = round(float(s.avg_logprob), 4)
+        for start, end, text in _split_at_pauses(s, options.split_gap):
+            if text:
+                out.append(Segment(round(start, 3), round(end, 3), speaker, text, confidence, channel))
+    if out:  # always: cheap, and it keeps every segment inside its own turn
+        out = _clip_to_speech(out, audio, options.vad_min_silence_ms)
+    return out
+
+
+def _decode(audio: np.ndarray, model, options: TranscribeOptions):
     segments, _info = model.transcribe(
         audio,
         language=options.language,
@@ -314,15 +336,71 @@ def transcribe_audio(
         initial_prompt=options.initial_prompt,
         word_timestamps=options.word_timestamps,
     )
-    out = []
-    for s in segments:  # the generator does the work as it is consumed
-        confidence = round(float(s.avg_logprob), 4)
-        for start, end, text in _split_at_pauses(s, options.split_gap):
-            if text:
-                out.append(Segment(round(start, 3), round(end, 3), speaker, text, confidence, channel))
-    if out:  # always: cheap, and it keeps every segment inside its own turn
-        out = _clip_to_speech(out, audio, options.vad_min_silence_ms)
-    return out
+    return segments  # lazy: the work happens as it is consumed
+
+
+def frame_energy(audio: np.ndarray) -> np.ndarray:
+    """RMS of each 20 ms frame."""
+    n = audio.size // FRAME
+    if n == 0:
+        return np.zeros(0, dtype=np.float32)
+    frames = audio[: n * FRAME].reshape(n, FRAME)
+    return np.sqrt(np.mean(np.square(frames, dtype=np.float32), axis=1))
+
+
+def transcribe_mixed(
+    channels: list[np.ndarray], model, options: TranscribeOptions, *, roles: tuple[Role, ...]
+) -> list[Segment]:
+    """Decode a two-channel chunk once, from the mix, and give each word to a channel.
+
+    Whisper hears the whole conversation (questions and answers in context) in one
+    pass instead of two; each word's speaker is the channel with more energy while
+    it is spoken, each channel measured against its own level so a quiet line is not
+    outvoted by a loud one. A segment is a run of one speaker's words without a pause
+    of ``split_gap`` seconds; its confidence is the mean log-probability of its words.
+    """
+    n = min(c.size for c in channels)
+    mix = (channels[0][:n] + channels[1][:n]) / 2
+    energy = np.stack([frame_energy(c[:n]) for c in channels])
+    levels = np.percentile(energy, 99, axis=1, keepdims=True)
+    energy = energy / np.maximum(levels, SILENCE_RMS)
+    words = [w for seg in _decode(mix, model, options) for w in (seg.words or ())]
+    segments: list[Segment] = []
+    current: list = []
+    speaker_of_current = -1
+    for word in words:
+        ch = _word_channel(energy, word.start, word.end, speaker_of_current)
+        if current and (ch != speaker_of_current or word.start - current[-1].end >= options.split_gap):
+            segments.append(_words_segment(current, speaker_of_current, roles, energy))
+            current = []
+        current.append(word)
+        speaker_of_current = ch
+    if current:
+        segments.append(_words_segment(current, speaker_of_current, roles, energy))
+    return [s for s in segments if s.text]
+
+
+def _word_channel(energy: np.ndarray, start: float, end: float, previous: int) -> int:
+    a = max(0, int(start * 50))
+    b = min(energy.shape[1], max(a + 1, int(np.ceil(end * 50))))
+    totals = energy[:, a:b].sum(axis=1)
+    if totals.max() > 0.05 * (b - a) or previous < 0:
+        return int(totals.argmax())
+    return previous  # both channels quiet (timing drift): keep the current speaker
+
+
+def _words_segment(words: list, channel: int, roles: tuple[Role, ...], energy: np.ndarray) -> Segment:
+    start, end = float(words[0].start), float(words[-1].end)
+    # Whisper often starts a turn's first word inside the pause before it: begin where
+    # this channel's voice does.
+    a, b = int(start * 50), max(int(start * 50) + 1, int(np.ceil(end * 50)))
+    voiced = np.flatnonzero(energy[channel, a:b] > 0.1)
+    if voiced.size:
+        start = max(start, (a + int(voiced[0])) / 50)
+        end = min(end, max(start, (a + int(voiced[-1]) + 1) / 50))
+    logprob = float(np.mean([np.log(max(w.probability, 1e-6)) for w in words]))
+    text = "".join(w.word for w in words).strip()
+    return Segment(round(start, 3), round(end, 3), roles[channel], text, round(logprob, 4), channel)
 
 
 def _retimed(word, start: float):
@@ -424,9 +502,13 @@ def transcribe_call(call: Call, settings: Settings, progress=None) -> Transcript
         if all(_rms(c) < SILENCE_RMS for c in channels):
             continue
         heard = True
-        for i, (audio, role) in enumerate(zip(channels, roles, strict=True)):
-            segs = transcribe_audio(audio, model, options, speaker=role, channel=None if mono else i)
-            tracks[i].extend(_shift(s, offset) for s in segs)
+        if len(channels) == 2 and options.stereo == "mix":
+            for seg in transcribe_mixed(channels, model, options, roles=roles):
+                tracks[seg.channel or 0].append(_shift(seg, offset))
+        else:
+            for i, (audio, role) in enumerate(zip(channels, roles, strict=True)):
+                segs = transcribe_audio(audio, model, options, speaker=role, channel=None if mono else i)
+                tracks[i].extend(_shift(s, offset) for s in segs)
         if progress:
             progress(offset + max(c.size for c in channels) / SAMPLE_RATE)
     name = call.recording.name
@@ -475,15 +557,17 @@ def import_transcript(call: Call, settings: Settings) -> Transcript:
 
 
 def finalize(transcript: Transcript, settings: Settings) -> Transcript:
-    """Redact PII in every segment (on by default) before anything is stored."""
-    if not settings.redact:
-        return transcript
+    """Remove markup from every segment, and redact PII (on by default), before anything
+    is stored. Segments left without words are dropped."""
     total = 0
     cleaned = []
     for s in transcript.segments:
-        text, counts = redact(s.text)
-        total += sum(counts.values())
-        cleaned.append(Segment(s.start, s.end, s.speaker, text, s.confidence, s.channel))
+        text = without_markup(s.text)
+        if settings.redact:
+            text, counts = redact(text)
+            total += sum(counts.values())
+        if text:
+            cleaned.append(Segment(s.start, s.end, s.speaker, text, s.confidence, s.channel))
     transcript.segments = cleaned
     transcript.redactions = total
     return transcript
