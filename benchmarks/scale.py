@@ -34,7 +34,7 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def worker(n_calls: int, n_process: int, batch_calls: int) -> dict:
+def worker(n_calls: int, n_process: int, batch_calls: int, cache: bool = True) -> dict:
     import pandas as pd
 
     from callinsight.embed import get_embedder
@@ -49,6 +49,8 @@ def worker(n_calls: int, n_process: int, batch_calls: int) -> dict:
     settings = Settings()
     corpus = generate(None, n_calls=n_calls, words_per_call=1000, seed=0)
     embedder = get_embedder(settings.embedding_model)
+    if not cache:  # every batch encodes its own distinct sentences, as real, unrepetitive speech would
+        embedder = embedder.embedder
     detector = ObjectionDetector(load_taxonomy(settings.objections_file), embedder,
                                  settings.objection_threshold).fit()
     extractor = Extractor(embedder, detector, ExtractOptions(
@@ -87,7 +89,7 @@ def worker(n_calls: int, n_process: int, batch_calls: int) -> dict:
         out["extract_cpu_s"] = round(_cpu() - c0, 1)
         out.update(words=words, sentences=sentences, customer_sentences=analysed,
                    embedded_unique_per_batch=unique,
-                   encoded=getattr(embedder, "misses", None))  # texts the model actually ran on
+                   encoded=getattr(embedder, "misses", unique))  # texts the model ran on
 
         t0 = time.perf_counter()
         utterances = store.utterances(speakers=analysed_speakers(settings))
@@ -146,15 +148,47 @@ def worker(n_calls: int, n_process: int, batch_calls: int) -> dict:
     return out
 
 
+def encoder_rate(n_calls: int = 300, limit: int = 3000) -> dict:
+    """Sentences per second of the bare encoder on distinct generated customer sentences."""
+    from callinsight.embed import SentenceTransformerEmbedder
+    from callinsight.extract import strip_discourse
+    from callinsight.synthetic import generate
+
+    texts: list[str] = []
+    for call in generate(None, n_calls=n_calls, words_per_call=1000, seed=0).iter_calls():
+        for seg in call.segments:
+            if seg.speaker == "customer":
+                for sent in seg.text.replace("?", ".").replace("!", ".").split("."):
+                    text = strip_discourse(sent.strip())
+                    if len(text.split()) >= 3:
+                        texts.append(text)
+    texts = list(dict.fromkeys(texts))[:limit]
+    encoder = SentenceTransformerEmbedder()
+    encoder.encode(["warm up"])
+    t0, c0 = time.perf_counter(), time.process_time()
+    encoder.encode(texts)
+    wall = time.perf_counter() - t0
+    return {"sentences": len(texts), "mean_words": round(sum(len(t.split()) for t in texts) / len(texts), 1),
+            "wall_s": round(wall, 2), "cpu_s": round(time.process_time() - c0, 2),
+            "sentences_per_s": round(len(texts) / wall)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,3000,10000")
     ap.add_argument("--n-process", type=int, default=2)
     ap.add_argument("--batch-calls", type=int, default=200)
+    ap.add_argument("--no-cache", action="store_true",
+                    help="no cross-batch embedding cache (what speech that never repeats costs)")
+    ap.add_argument("--encoder-rate", action="store_true", help="only measure the bare encoder's rate")
     ap.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.encoder_rate:
+        print(json.dumps(encoder_rate()))
+        return
     if args.worker:
-        print("RESULT " + json.dumps(worker(args.worker, args.n_process, args.batch_calls)),
+        print("RESULT " + json.dumps(worker(args.worker, args.n_process, args.batch_calls,
+                                            cache=not args.no_cache)),
               flush=True)
         return
     results = []
@@ -162,7 +196,7 @@ def main() -> None:
         t0 = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, __file__, "--worker", str(size), "--n-process", str(args.n_process),
-             "--batch-calls", str(args.batch_calls)],
+             "--batch-calls", str(args.batch_calls), *(["--no-cache"] if args.no_cache else [])],
             capture_output=True, text=True, check=False,
         )
         line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)

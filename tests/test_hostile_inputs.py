@@ -97,16 +97,19 @@ def build_inputs(root: Path) -> tuple[Path, Path, dict[str, str]]:
 
 
 def test_hostile_manifest_runs_and_leaks_nothing(tmp_path, prefect_server):
-    from flows.nightly import nightly_insights
+    from callinsight.cli import main
 
     calls, deals, expect = build_inputs(tmp_path)
     before = checksums(tmp_path / "in")
     out = tmp_path / "out"
-    summary = nightly_insights(calls=str(calls), deals=str(deals), out=str(out),
-                               settings={"min_support": 2, "theme_min_size": 2})
-    assert summary["failed"] >= len(expect)
+    config = tmp_path / "settings.yaml"
+    config.write_text("min_support: 2\ntheme_min_size: 2\n")
+    exit_code = main(["run", "--calls", str(calls), "--deals", str(deals), "--out", str(out),
+                      "--config", str(config)])
+    assert exit_code == 0  # the run goes on past every bad row
 
     status = pd.read_csv(out / "calls_status.csv").fillna("")
+    assert (status.status == "failed").sum() >= len(expect)
     ok = set(status.loc[status.status == "ok", "call_id"])
     assert {f"g{i}" for i in range(10)} <= ok and "unknowndeal" in ok
     failed = status[status.status == "failed"]

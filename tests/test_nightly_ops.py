@@ -160,11 +160,11 @@ def test_bad_and_flaky_calls_do_not_sink_the_run(tmp_path, prefect_server, monke
     real = nightly.transcribe_one
     attempts: Counter[str] = Counter()
 
-    def flaky(call, settings):
+    def flaky(call, settings, **kwargs):
         attempts[call.call_id] += 1
         if call.call_id == "c02" or (call.call_id == "c01" and attempts["c01"] == 1):
             raise OSError(5, "Input/output error")  # c01 recovers on retry, c02 never does
-        return real(call, settings)
+        return real(call, settings, **kwargs)
 
     monkeypatch.setattr(nightly, "transcribe_one", flaky)
     monkeypatch.setattr(nightly.transcribe_task, "retry_delay_seconds", 0)
@@ -391,7 +391,9 @@ def test_dask_cluster_gives_the_same_outputs_as_threads(tmp_path, prefect_server
         dask = flow_run(tmp_path / "dask", task_runner="dask", dask_address=cluster.scheduler_address)
         loads = client.run(_whisper_loads)
     assert dask["task_runner"] == "dask" and threads["task_runner"] == "threads"
-    assert (dask["new"], dask["failed"]) == (threads["new"], threads["failed"]) == (10, 4)
+    assert (dask["new"], dask["failed"]) == (threads["new"], threads["failed"])
+    # the 10 spoken calls are transcribed; a pure tone may or may not make Whisper hear a word
+    assert threads["new"] >= 10 and threads["new"] + threads["failed"] == 14
     for name in ("calls_status", "phrases", "themes", "quotes", "objections"):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "dask" / f"{name}.csv"),
                                       pd.read_csv(tmp_path / "threads" / f"{name}.csv"), obj=name)

@@ -480,8 +480,13 @@ def _from_blob(blob: bytes | None) -> np.ndarray | None:
 
 
 def embeddings_matrix(blobs: Sequence[bytes | None]) -> np.ndarray:
-    """Stack stored embedding blobs into a float32 matrix."""
-    vectors = [_from_blob(b) for b in blobs]
-    if not vectors:
+    """Stack stored embedding blobs into a float32 matrix (one allocation, no per-row copies)."""
+    if not len(blobs):
         return np.zeros((0, 0), dtype=np.float32)
-    return np.vstack(vectors).astype(np.float32)
+    if any(b is None for b in blobs):
+        raise ValueError("embeddings_matrix got a row without an embedding")
+    dim = len(blobs[0]) // 4
+    out = np.empty((len(blobs), dim), dtype=np.float32)
+    for i, blob in enumerate(blobs):
+        out[i] = np.frombuffer(blob, dtype=np.float32)
+    return out

@@ -61,7 +61,7 @@ class AgglomerativeClusterer:
         if n < 2:
             return np.zeros(n, dtype=int)
         emb = _normalise(np.asarray(vectors, dtype=np.float32))
-        emb = _normalise(emb - emb.mean(axis=0, keepdims=True))
+        emb = _normalise(emb - emb.mean(axis=0, keepdims=True), inplace=True)
         lex = _lexical_matrix(phrases) if phrases is not None and self.lexical_weight > 0 else None
         w = self.lexical_weight if lex is not None else 0.0
         if n <= self.max_direct:
@@ -305,7 +305,15 @@ def _fallback_label(phrases: Sequence[Sequence[str]], members: np.ndarray) -> li
     return [p for p, _ in counts.most_common(3)]
 
 
-def _normalise(x: np.ndarray) -> np.ndarray:
+def _normalise(x: np.ndarray, *, inplace: bool = False) -> np.ndarray:
+    """Rows scaled to unit length; rows already unit length come back without a copy
+    (sentence vectors usually are: at 500k sentences every copy is ~800 MB)."""
     x = np.asarray(x, dtype=np.float32)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.where(norms == 0, 1, norms)
+    norms[norms == 0] = 1
+    if np.allclose(norms, 1.0, atol=1e-5):
+        return x
+    if inplace and x.flags.writeable:
+        x /= norms
+        return x
+    return x / norms

@@ -384,9 +384,9 @@ def _word_channel(energy: np.ndarray, start: float, end: float, previous: int) -
     a = max(0, int(start * 50))
     b = min(energy.shape[1], max(a + 1, int(np.ceil(end * 50))))
     totals = energy[:, a:b].sum(axis=1)
-    if totals.max() > 0.05 * (b - a) or previous < 0:
-        return int(totals.argmax())
-    return previous  # both channels quiet (timing drift): keep the current speaker
+    if previous < 0 or (totals.max() >= 2 * totals.min() and totals.max() > 1e-3 * (b - a)):
+        return int(totals.argmax())  # one channel clearly carries the word (even a faint onset)
+    return previous  # both quiet or both alike (timing drift, noise): keep the current speaker
 
 
 def _words_segment(words: list, channel: int, roles: tuple[Role, ...], energy: np.ndarray) -> Segment:
