@@ -181,7 +181,8 @@ def test_bad_and_flaky_calls_do_not_sink_the_run(tmp_path, prefect_server, monke
     assert store.failure("c02") is None  # transient: not recorded, retried next run
 
     attempts.clear()
-    monkeypatch.setattr(nightly, "transcribe_one", lambda c, s: (attempts.update([c.call_id]), real(c, s))[1])
+    monkeypatch.setattr(nightly, "transcribe_one",
+                        lambda c, s, **k: (attempts.update([c.call_id]), real(c, s, **k))[1])
     again = run(calls, deals, out)
     assert attempts == Counter({"c02": 1})  # garbage unchanged: not even tried
     assert again["new"] == 1 and again["failed"] == 1
