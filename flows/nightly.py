@@ -332,7 +332,7 @@ def _publish_artifacts(report_md: Path, insights: Insights, summary: dict) -> No
         create_markdown_artifact(key="callinsight-report", markdown=report_md.read_text(encoding="utf-8"),
                                  description="Top win and loss themes of the nightly run")
         cols = ["theme_id", "label", "direction", "deals_won", "deals_lost", "lift", "q_value",
-                "amount_won", "amount_lost"]
+                "amount_won", "amount_lost", "small_talk"]
         head = insights.themes[cols].head(20).astype(object)
         rows = head.where(head.notna(), None).to_dict("records")
         create_table_artifact(key="callinsight-themes", table=rows,

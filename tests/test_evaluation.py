@@ -191,3 +191,22 @@ def test_theme_stability(run):
     ev2 = evaluate_themes(corpus, _theme_sentences(ins2, utterances), {}, {}, pool2)
     for name in ("crm_integration", "admin_time_savings", "onboarding_speed", "pricing_budget"):
         assert ev1["planted"][name]["theme_id"] == ev2["planted"][name]["theme_id"], name
+
+
+def test_small_talk_themes_are_kept_apart(run):
+    """Most planted small talk lands in themes flagged small_talk; no theme made mostly of
+    planted themes or product questions is flagged."""
+    corpus, _, utterances, _, insights = run
+    flagged = dict(zip(insights.themes["theme_id"], insights.themes["small_talk"], strict=True))
+    kinds: dict[str, Counter] = defaultdict(Counter)
+    for theme_id, sentences in _theme_sentences(insights, utterances).items():
+        for call_id, segment_idx, text in sentences:
+            tr = corpus.truth_of(call_id, segment_idx, text)
+            kinds[theme_id]["planted" if tr is not None and tr.theme else
+                            tr.kind if tr is not None else "other"] += 1
+    chat = sum(k["small_talk"] for k in kinds.values())
+    chat_flagged = sum(k["small_talk"] for t, k in kinds.items() if flagged[t])
+    assert chat > 100 and chat_flagged / chat >= 0.8, (chat_flagged, chat, kinds)
+    content = [t for t, k in kinds.items() if k["planted"] + k["neutral"] >= 0.5 * sum(k.values())]
+    assert len(content) >= 10
+    assert not any(flagged[t] for t in content), {t: kinds[t] for t in content if flagged[t]}

@@ -754,3 +754,23 @@ def test_templates_never_mark_data_safe():
         assert not re.search(r"\|\s*safe\b", re.sub(r"\{#.*?#\}", "", text, flags=re.S))
         assert not re.search(r"autoescape\s+false", text, re.I), template.name
         assert "http://" not in text and "https://" not in text, template.name
+
+
+def test_small_talk_themes_are_kept_apart_from_content_themes():
+    data = make_data()
+    chat = theme("t9", "weekend, hiking", 9, 1, "win", 400_000, 10_000, 0.01, phrases="weekend; hiking")
+    chat["small_talk"] = True
+    data = replace(data, themes=pd.concat([data.themes, pd.DataFrame([chat])], ignore_index=True))
+    page = render_html(data)
+    assert "weekend, hiking" not in section(page, "win-themes")
+    assert "weekend, hiking" not in section(page, "lift-chart")
+    flat = section(page, "flat-themes")
+    assert "Small talk" in flat
+    assert '<span class="chip" title="12 quotes, 9 / 10 won">weekend, hiking</span>' in flat
+    md = render_markdown(data)
+    assert "Small talk, kept apart (not content): weekend, hiking" in md
+    assert md.count("weekend, hiking") == 1
+    ctx = report.report_context(data)
+    assert [t["theme_id"] for t in ctx["small_talk_themes"]] == ["t9"]
+    assert all(not t["small_talk"] for t in ctx["themes"])
+    assert "Small talk" not in render_html(make_data())  # nothing flagged: no line

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from .embed import Embedder
 from .models import InputError, Segment
+from .settings import read_yaml
 
 EXTRACTOR_VERSION = "2"
 
@@ -54,12 +54,7 @@ class Taxonomy:
 def load_taxonomy(path: str | Path) -> Taxonomy:
     """Read the objection taxonomy YAML, naming the category at fault on errors."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"Objection taxonomy {path} does not exist (setting objections_file).") from exc
-    except yaml.YAMLError as exc:
-        raise InputError(f"Objection taxonomy {path} is not valid YAML: {exc}") from exc
+    data = read_yaml(path, "Objection taxonomy", "objections_file")
     if not isinstance(data, dict) or not isinstance(data.get("categories"), dict):
         raise InputError(f"Objection taxonomy {path} needs a top-level 'categories:' mapping.")
     cats = []

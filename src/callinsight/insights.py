@@ -15,9 +15,11 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from .embed import get_embedder
 from .extract import conversation_metrics
 from .models import Deal, Segment
 from .settings import Settings
+from .smalltalk import load_small_talk, small_talk_scores
 from .stats import StatsOptions, association_table, metric_association
 from .store import embeddings_matrix
 from .themes import ThemeOptions, ThemeResult, build_themes
@@ -33,6 +35,7 @@ THEME_COLUMNS = [
     "baseline_win_rate", "lift", "p_value", "q_value", "direction", "amount_won", "amount_lost",
     "top_phrases",
     "ci_low", "ci_high", "trend", "single_rep", "top_rep", "tested", "n_calls", "previous_n_quotes",
+    "small_talk",
 ]
 QUOTE_COLUMNS = ["theme_id", "call_id", "deal_id", "speaker", "start", "end", "text", "representative"]
 OBJECTION_COLUMNS = ["call_id", "deal_id", "speaker", "start", "end", "text", "category", "score"]
@@ -248,6 +251,7 @@ def _theme_tables(cust, deals, deal_reps, opts, settings: Settings, previous, us
             seed=settings.seed,
         ),
     )
+    small_talk = _small_talk(result, settings)
     quote_rows = []
     items: dict[str, set[str]] = {}
     info = {}
@@ -280,14 +284,29 @@ def _theme_tables(cust, deals, deal_reps, opts, settings: Settings, previous, us
             "ci_low": s.get("ci_low"), "ci_high": s.get("ci_high"), "trend": t.trend,
             "single_rep": bool(s.get("single_rep", False)), "top_rep": s.get("top_rep", ""),
             "tested": bool(s.get("tested", False)), "n_calls": n_calls,
-            "previous_n_quotes": t.previous_n_quotes,
+            "previous_n_quotes": t.previous_n_quotes, "small_talk": small_talk.get(tid, False),
         })
     themes = pd.DataFrame(rows, columns=THEME_COLUMNS)
     if len(themes):
         themes["_q"] = themes["q_value"].fillna(2.0)
-        themes = themes.sort_values(["_q", "n_quotes", "theme_id"], ascending=[True, False, True])
+        themes = themes.sort_values(["small_talk", "_q", "n_quotes", "theme_id"],
+                                    ascending=[True, True, False, True])
         themes = themes.drop(columns="_q").reset_index(drop=True)
     return result, themes, quotes
+
+
+def _small_talk(result: ThemeResult, settings: Settings) -> dict[str, bool]:
+    """theme_id -> whether the theme's centre is near a small-talk example."""
+    examples = load_small_talk(settings.small_talk_file) if result.themes else ()
+    if not examples:
+        return {}
+    centroids = np.vstack([t.centroid for t in result.themes])
+    vectors = get_embedder(settings.embedding_model).encode(list(examples))
+    if vectors.shape[1] != centroids.shape[1]:
+        return {}  # sentences were embedded by another model: nothing to compare against
+    scores = small_talk_scores(centroids, vectors)
+    return {t.theme_id: bool(s >= settings.small_talk_similarity)
+            for t, s in zip(result.themes, scores, strict=True)}
 
 
 def _metrics(segments: pd.DataFrame, deals: Mapping[str, Deal]) -> tuple[pd.DataFrame, pd.DataFrame]:

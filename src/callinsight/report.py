@@ -456,8 +456,9 @@ def _theme_views(data: ReportData, deals: _DealLookup) -> list[dict[str, Any]]:
             trend=trend if trend in ("new", "growing", "shrinking") else "",
             phrases=phrases[:8],
             quotes=[_quote_view(q, deals, run.has_deals) for q in chosen],
-            suggestion=suggest_content(view["direction"], "theme"),
+            small_talk=_bool(row.get("small_talk")),
         )
+        view["suggestion"] = "" if view["small_talk"] else suggest_content(view["direction"], "theme")
         views.append(view)
     return views
 
@@ -678,7 +679,10 @@ def report_context(data: ReportData) -> dict[str, Any]:
 def _context(data: ReportData) -> dict[str, Any]:
     run = data.run
     deals = _DealLookup(data.deals)
-    themes = _theme_views(data, deals)
+    all_themes = _theme_views(data, deals)
+    themes = [t for t in all_themes if not t["small_talk"]]  # content themes
+    small_talk = sorted((t for t in all_themes if t["small_talk"]),
+                        key=lambda t: (-t["n_quotes"], t["label"]))
     objections = _objection_views(data, deals)
     phrases, phrases_hidden = _phrase_views(data)
 
@@ -721,6 +725,7 @@ def _context(data: ReportData) -> dict[str, Any]:
         "loss_themes": loss_themes,
         "flat_themes": flat_themes,
         "untested_themes": untested,
+        "small_talk_themes": small_talk,
         "n_tested_themes": sum(1 for t in themes if t["tested"]),
         "top_win_theme": win_themes[0] if win_themes else None,
         "top_loss_theme": loss_themes[0] if loss_themes else None,

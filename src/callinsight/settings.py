@@ -64,6 +64,8 @@ class Settings:
     theme_distance: float = 0.86  # cosine distance threshold for agglomerative merging
     theme_match_similarity: float = 0.8  # centroid similarity to keep a previous theme_id
     theme_min_words: int = 4  # shorter utterances ("yeah, sure") are not clustered
+    small_talk_file: Path = PACKAGE_CONFIG / "small_talk.yaml"  # examples of chat that is not content
+    small_talk_similarity: float = 0.45  # mean cosine of a theme centre to its 2 nearest examples
     seed: int = 0
     # --- orchestration ---
     task_runner: str = "threads"  # "threads" or "dask"
@@ -93,6 +95,17 @@ class Settings:
         }
 
 
+def read_yaml(path: Path, what: str, setting: str | None = None) -> Any:
+    """Parse a YAML file; a missing or invalid file is an InputError naming it (and its setting)."""
+    hint = f" (setting {setting})" if setting else ""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"{what} {path} does not exist{hint}.") from exc
+    except yaml.YAMLError as exc:
+        raise InputError(f"{what} {path} is not valid YAML{hint}: {exc}") from exc
+
+
 def load_settings(
     config: str | Path | None = None,
     env: typing.Mapping[str, str] | None = None,
@@ -102,12 +115,7 @@ def load_settings(
     settings = Settings()
     if config:
         path = Path(config)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except FileNotFoundError as exc:
-            raise InputError(f"Config file {path} does not exist.") from exc
-        except yaml.YAMLError as exc:
-            raise InputError(f"Config file {path} is not valid YAML: {exc}") from exc
+        data = read_yaml(path, "Config file") or {}
         if not isinstance(data, dict):
             raise InputError(f"Config file {path} must hold a mapping of setting: value.")
         settings = settings.replace(**data)

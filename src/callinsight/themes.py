@@ -144,7 +144,8 @@ class PhraseLabeller:
     n_words: int = 3
 
     def label(self, members: Sequence[Sequence[Sequence[str]]]) -> list[list[str]]:
-        per_cluster = [Counter(p for phrases in cluster for p in set(phrases)) for cluster in members]
+        per_cluster = [Counter(p for phrases in cluster for p in _with_subphrases(phrases))
+                       for cluster in members]
         total: Counter = Counter()
         for c in per_cluster:
             total.update(c)
@@ -169,6 +170,17 @@ class PhraseLabeller:
                     break
             labels.append(chosen)
         return labels
+
+
+def _with_subphrases(phrases: Sequence[str]) -> set[str]:
+    """A sentence's phrases plus their multi-word parts: "manual data entry" also counts
+    as "data entry", so a theme's sentences agree on the phrase they share."""
+    out = set(phrases)
+    for p in phrases:
+        words = p.split()
+        for n in range(2, len(words)):
+            out.update(" ".join(words[i:i + n]) for i in range(len(words) - n + 1))
+    return out
 
 
 @dataclass

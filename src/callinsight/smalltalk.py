@@ -1,0 +1,42 @@
+"""Small-talk themes: clusters about weekends, weather or travel rather than the deal.
+
+A theme is small talk when its centre lies close (cosine) to a few of the example
+sentences in an editable YAML file. Such themes keep their statistics but are kept
+apart in the report: they are not content a marketer should write.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .models import InputError
+from .settings import read_yaml
+
+
+def load_small_talk(path: str | Path) -> tuple[str, ...]:
+    """The example sentences of a small-talk YAML file (``examples:`` list)."""
+    path = Path(path)
+    data = read_yaml(path, "Small-talk file", "small_talk_file") or {}
+    examples = data.get("examples") if isinstance(data, dict) else None
+    if examples is None:
+        examples = []
+    if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
+        raise InputError(f"Small-talk file {path} needs an 'examples:' list of sentences.")
+    return tuple(e.strip() for e in examples if e.strip())
+
+
+def small_talk_scores(centroids: np.ndarray, examples: np.ndarray, k: int = 2) -> np.ndarray:
+    """Each centroid's mean cosine similarity to its ``k`` nearest small-talk examples.
+
+    Averaging over a few examples keeps a business theme that shares one word with a
+    single example ("my last meeting ran long") from scoring like real chat. Themes
+    with no examples to compare against score 0.
+    """
+    if len(centroids) == 0 or len(examples) == 0:
+        return np.zeros(len(centroids), dtype=np.float32)
+    c = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    e = examples / np.maximum(np.linalg.norm(examples, axis=1, keepdims=True), 1e-12)
+    sims = np.sort(c @ e.T, axis=1)[:, -min(k, len(examples)):]
+    return sims.mean(axis=1)
