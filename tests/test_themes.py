@@ -84,6 +84,16 @@ def test_labeller_prefers_distinctive_phrases():
     assert "meeting" not in labels[0][:1] + labels[1][:1]
 
 
+def test_labeller_counts_a_phrase_inside_longer_ones():
+    # "data entry" is in all three sentences, twice inside a longer phrase; "manual data"
+    # is never a phrase of its own, so it is never a label.
+    members = [[["manual data entry"], ["data entry", "rep"], ["slow data entry", "rep"]],
+               [["weather"], ["weather"], ["rain"]]]
+    labels = PhraseLabeller(n_words=2).label(members)
+    assert labels[0][0] == "data entry"
+    assert not any("manual data" == lab or "slow data" == lab for lab in labels[0])
+
+
 def test_representative_quotes_nearest_the_centre():
     v, p, _ = blobs()
     res = build_themes(v, p, options=ThemeOptions(min_size=5, n_representative=5))

@@ -144,7 +144,8 @@ class PhraseLabeller:
     n_words: int = 3
 
     def label(self, members: Sequence[Sequence[Sequence[str]]]) -> list[list[str]]:
-        per_cluster = [Counter(p for phrases in cluster for p in _with_subphrases(phrases))
+        vocabulary = {p for cluster in members for phrases in cluster for p in phrases}
+        per_cluster = [Counter(p for phrases in cluster for p in _with_subphrases(phrases, vocabulary))
                        for cluster in members]
         total: Counter = Counter()
         for c in per_cluster:
@@ -172,14 +173,18 @@ class PhraseLabeller:
         return labels
 
 
-def _with_subphrases(phrases: Sequence[str]) -> set[str]:
-    """A sentence's phrases plus their multi-word parts: "manual data entry" also counts
-    as "data entry", so a theme's sentences agree on the phrase they share."""
+def _with_subphrases(phrases: Sequence[str], vocabulary: set[str]) -> set[str]:
+    """A sentence's phrases plus their multi-word parts that are phrases elsewhere:
+    "manual data entry" also counts as "data entry", so a theme's sentences agree on
+    the phrase they share (but never as a fragment such as "manual data")."""
     out = set(phrases)
     for p in phrases:
         words = p.split()
         for n in range(2, len(words)):
-            out.update(" ".join(words[i:i + n]) for i in range(len(words) - n + 1))
+            for i in range(len(words) - n + 1):
+                part = " ".join(words[i:i + n])
+                if part in vocabulary:
+                    out.add(part)
     return out
 
 
