@@ -85,10 +85,11 @@ def test_labeller_prefers_distinctive_phrases():
 
 
 def test_labeller_counts_a_phrase_inside_longer_ones():
-    # "data entry" is in all three sentences, twice inside a longer phrase; "manual data"
-    # is never a phrase of its own, so it is never a label.
-    members = [[["manual data entry"], ["data entry", "rep"], ["slow data entry", "rep"]],
-               [["weather"], ["weather"], ["rain"]]]
+    # "data entry" is in four of five sentences, three times inside a longer phrase;
+    # "manual data" is never a phrase of its own, so it is never a label.
+    members = [[["manual data entry", "rep"], ["data entry"], ["slow data entry", "rep"],
+                ["manual data entry", "rep"], ["rep", "call"]],
+               [["weather"], ["weather"], ["rain"], ["rain"], ["call"]]]
     labels = PhraseLabeller(n_words=2).label(members)
     assert labels[0][0] == "data entry"
     assert not any("manual data" == lab or "slow data" == lab for lab in labels[0])
