@@ -65,6 +65,7 @@ from callinsight.pipeline import (  # noqa: E402
 from callinsight.progress import ProgressBar  # noqa: E402
 from callinsight.report import ReportData, RunInfo, render_markdown, write_report  # noqa: E402
 from callinsight.settings import Settings, load_settings  # noqa: E402
+from callinsight.smalltalk import example_vectors, load_small_talk  # noqa: E402
 from callinsight.store import Store  # noqa: E402
 
 
@@ -131,6 +132,8 @@ def analyse_task(call_ids: list[str], deals: DealTable | None, settings: Setting
         settings,
         previous_themes=previous,
         used_theme_ids=store.all_theme_ids(),
+        small_talk_vectors=example_vectors(load_small_talk(settings.small_talk_file),
+                                           settings.embedding_model, store),
     )
     get_run_logger().info("%d themes, %d tested phrases, %d objections", len(insights.themes),
                           int(insights.phrases["tested"].fillna(False).astype(bool).sum()),

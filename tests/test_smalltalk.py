@@ -44,3 +44,27 @@ def test_scores_average_the_nearest_examples():
     np.testing.assert_allclose(small_talk_scores(centroids, examples), [0.8, 0.64], atol=1e-6)
     np.testing.assert_allclose(small_talk_scores(centroids, examples, k=1), [1.0, 0.8], atol=1e-6)
     np.testing.assert_allclose(small_talk_scores(centroids, examples[:1], k=2), [0.6, 0.48], atol=1e-6)
+
+
+def test_example_vectors_are_kept_in_the_store(tmp_path, monkeypatch):
+    from callinsight import embed
+    from callinsight.smalltalk import example_vectors
+    from callinsight.store import Store
+
+    calls = []
+
+    class Encoder:  # the sentence model is the boundary; what is under test is the caching
+        def encode(self, texts):
+            calls.append(list(texts))
+            return np.arange(len(texts) * 3, dtype=np.float32).reshape(len(texts), 3)
+
+    monkeypatch.setattr(embed, "get_embedder", lambda model: Encoder())
+    store = Store(tmp_path / "insights.db")
+    first = example_vectors(("How was your weekend?", "Nice weather."), "m", store)
+    again = example_vectors(("How was your weekend?", "Nice weather."), "m", Store(tmp_path / "insights.db"))
+    np.testing.assert_array_equal(first, again)
+    assert len(calls) == 1  # the second call came from the store
+    example_vectors(("How was your weekend?",), "m", store)  # other examples: encoded again
+    example_vectors(("How was your weekend?", "Nice weather."), "other-model", store)
+    assert len(calls) == 3
+    assert example_vectors((), "m", store).shape == (0, 0)

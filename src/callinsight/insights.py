@@ -15,11 +15,10 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from .embed import get_embedder
 from .extract import conversation_metrics
 from .models import Deal, Segment
 from .settings import Settings
-from .smalltalk import load_small_talk, small_talk_scores
+from .smalltalk import example_vectors, load_small_talk, small_talk_scores
 from .stats import StatsOptions, association_table, metric_association
 from .store import embeddings_matrix
 from .themes import ThemeOptions, ThemeResult, build_themes
@@ -87,8 +86,13 @@ def build_insights(
     *,
     previous_themes: Sequence[dict] = (),
     used_theme_ids: set[str] | None = None,
+    small_talk_vectors: np.ndarray | None = None,
 ) -> Insights:
-    """Compute every output table over the whole (windowed) corpus."""
+    """Compute every output table over the whole (windowed) corpus.
+
+    ``small_talk_vectors``: the small-talk examples already embedded (see
+    :func:`callinsight.smalltalk.example_vectors`); by default they are embedded here.
+    """
     deals = dict(deals or {})
     notes: list[str] = []
     opts = StatsOptions(min_support=settings.min_support, alpha=settings.alpha,
@@ -113,7 +117,7 @@ def build_insights(
 
     phrases = _phrase_table(cust, deals, deal_reps, opts)
     result, themes_df, quotes_df = _theme_tables(cust, deals, deal_reps, opts, settings,
-                                                 previous_themes, used_theme_ids)
+                                                 previous_themes, used_theme_ids, small_talk_vectors)
     objections_df = cust[cust["objection"].notna()].rename(columns={"objection": "category",
                                                                      "objection_score": "score"})
     objections_df = objections_df[OBJECTION_COLUMNS].reset_index(drop=True)
@@ -235,7 +239,8 @@ def tarone_min_support(support: Sequence[int], deals: Mapping[str, Deal], alpha:
     return int(good[0]) + 1 if len(good) else int(support.max()) + 1
 
 
-def _theme_tables(cust, deals, deal_reps, opts, settings: Settings, previous, used_ids):
+def _theme_tables(cust, deals, deal_reps, opts, settings: Settings, previous, used_ids,
+                  small_talk_vectors: np.ndarray | None = None):
     long_enough = cust["text"].str.split().str.len() >= settings.theme_min_words
     pool = cust[long_enough & cust["embedding"].notna()].reset_index(drop=True)
     vectors = embeddings_matrix(list(pool["embedding"])) if len(pool) else np.zeros((0, 1))
@@ -251,7 +256,7 @@ def _theme_tables(cust, deals, deal_reps, opts, settings: Settings, previous, us
             seed=settings.seed,
         ),
     )
-    small_talk = _small_talk(result, settings)
+    small_talk = _small_talk(result, settings, small_talk_vectors)
     quote_rows = []
     items: dict[str, set[str]] = {}
     info = {}
@@ -295,13 +300,15 @@ def _theme_tables(cust, deals, deal_reps, opts, settings: Settings, previous, us
     return result, themes, quotes
 
 
-def _small_talk(result: ThemeResult, settings: Settings) -> dict[str, bool]:
+def _small_talk(result: ThemeResult, settings: Settings, vectors: np.ndarray | None) -> dict[str, bool]:
     """theme_id -> whether the theme's centre is near a small-talk example."""
-    examples = load_small_talk(settings.small_talk_file) if result.themes else ()
-    if not examples:
+    if not result.themes:
+        return {}
+    if vectors is None:
+        vectors = example_vectors(load_small_talk(settings.small_talk_file), settings.embedding_model)
+    if not len(vectors):
         return {}
     centroids = np.vstack([t.centroid for t in result.themes])
-    vectors = get_embedder(settings.embedding_model).encode(list(examples))
     if vectors.shape[1] != centroids.shape[1]:
         return {}  # sentences were embedded by another model: nothing to compare against
     scores = small_talk_scores(centroids, vectors)

@@ -7,12 +7,17 @@ apart in the report: they are not content a marketer should write.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .models import InputError
 from .settings import read_yaml
+
+if TYPE_CHECKING:
+    from .store import Store
 
 
 def load_small_talk(path: str | Path) -> tuple[str, ...]:
@@ -25,6 +30,23 @@ def load_small_talk(path: str | Path) -> tuple[str, ...]:
     if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
         raise InputError(f"Small-talk file {path} needs an 'examples:' list of sentences.")
     return tuple(e.strip() for e in examples if e.strip())
+
+
+def example_vectors(examples: tuple[str, ...], model: str, store: Store | None = None) -> np.ndarray:
+    """The examples embedded by ``model``; kept in the store so an unchanged nightly rerun
+    does not load the sentence encoder just for them."""
+    if not examples:
+        return np.zeros((0, 0), dtype=np.float32)
+    key = "small_talk:" + hashlib.sha256("\n".join((model, *examples)).encode()).hexdigest()[:32]
+    cached = store.cached_vectors(key) if store is not None else None
+    if cached is not None and len(cached) == len(examples):
+        return cached
+    from .embed import get_embedder
+
+    vectors = get_embedder(model).encode(list(examples))
+    if store is not None:
+        store.put_vectors(key, vectors)
+    return vectors
 
 
 def small_talk_scores(centroids: np.ndarray, examples: np.ndarray, k: int = 2) -> np.ndarray:

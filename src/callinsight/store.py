@@ -94,10 +94,17 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at TEXT,
     summary TEXT
 );
+CREATE TABLE IF NOT EXISTS vector_cache (
+    cache_key TEXT PRIMARY KEY,
+    dim INTEGER NOT NULL,
+    vectors BLOB NOT NULL,
+    created_at TEXT NOT NULL
+);
 """
 
 SCHEMA_TABLES = frozenset(
-    {"transcript_cache", "calls", "segments", "utterances", "call_failures", "theme_history", "runs"}
+    {"transcript_cache", "calls", "segments", "utterances", "call_failures", "theme_history", "runs",
+     "vector_cache"}
 )
 
 
@@ -149,6 +156,21 @@ class Store:
             con.close()
 
     # --- transcript cache -------------------------------------------------
+    def cached_vectors(self, cache_key: str) -> np.ndarray | None:
+        """Vectors stored under ``cache_key`` (configuration examples, not call data)."""
+        with self.connect() as con:
+            row = con.execute("SELECT dim, vectors FROM vector_cache WHERE cache_key = ?",
+                              (cache_key,)).fetchone()
+        if row is None:
+            return None
+        return np.frombuffer(row[1], dtype=np.float32).reshape(-1, row[0]).copy()
+
+    def put_vectors(self, cache_key: str, vectors: np.ndarray) -> None:
+        data = np.ascontiguousarray(vectors, dtype=np.float32)
+        with self._lock, self.connect(write=True) as con:
+            con.execute("INSERT OR REPLACE INTO vector_cache VALUES (?,?,?,?)",
+                        (cache_key, int(data.shape[1]), data.tobytes(), now_iso()))
+
     def cached_transcript(self, cache_key: str, call_id: str) -> Transcript | None:
         with self.connect() as con:
             row = con.execute(
