@@ -95,6 +95,21 @@ def test_labeller_counts_a_phrase_inside_longer_ones():
     assert not any("manual data" == lab or "slow data" == lab for lab in labels[0])
 
 
+def test_fallback_label_when_no_phrase_is_distinctive():
+    class Silent:  # a labeller with nothing to say: the theme falls back to frequent phrases
+        def label(self, members):
+            return [[] for _ in members]
+
+    v, _, _ = blobs()
+    phrases = [["run first half marathon", "half marathon"] if i % 2 else ["half marathon", "rain"]
+               for i in range(len(v))]
+    res = build_themes(v, phrases, options=ThemeOptions(min_size=5), labeller=Silent())
+    for t in res.themes:
+        assert t.top_phrases[0] == "half marathon"
+        assert "run first half marathon" not in t.top_phrases  # contains a chosen phrase
+        assert "rain" in t.top_phrases
+
+
 def test_representative_quotes_nearest_the_centre():
     v, p, _ = blobs()
     res = build_themes(v, p, options=ThemeOptions(min_size=5, n_representative=5))

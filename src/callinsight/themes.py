@@ -318,8 +318,15 @@ def _assign_ids(themes: list[Theme], previous: Sequence[dict], used: set[str], m
 
 
 def _fallback_label(phrases: Sequence[Sequence[str]], members: np.ndarray) -> list[str]:
+    """The theme's most frequent phrases, none inside another."""
     counts = Counter(p for j in members for p in phrases[j])
-    return [p for p, _ in counts.most_common(3)]
+    chosen: list[str] = []
+    for p, _ in counts.most_common():
+        if not any(p in c or c in p for c in chosen):
+            chosen.append(p)
+        if len(chosen) == 3:
+            break
+    return chosen
 
 
 def _normalise(x: np.ndarray, *, inplace: bool = False) -> np.ndarray:
