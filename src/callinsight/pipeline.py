@@ -167,7 +167,7 @@ def check_call(call: Call, settings: Settings, store: Store, out_dir: Path) -> C
         path = call.transcript if uses_transcript(call, settings) else call.recording
         return CallResult(call.call_id, "failed", f"cannot read {path}: {exc.strerror or exc}")
     failure = store.failure(call.call_id)
-    if failure and failure[0] == key:
+    if failure and failure[0] in (key, extraction_failure_key(key, settings)):
         return CallResult(call.call_id, "failed", f"{failure[1]} (unchanged since the last run)")
     vtt_path = out_dir / "transcripts" / f"{call.call_id}.vtt"
     if store.current_cache_key(call.call_id) == key:
@@ -267,6 +267,12 @@ def extract_key(settings: Settings) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
+def extraction_failure_key(input_key: str, settings: Settings) -> str:
+    """What an extraction failure is recorded under: the call's input and the extractor's
+    settings, so a changed taxonomy, model or extractor version retries the call."""
+    return f"{input_key}|extract:{extract_key(settings)}"
+
+
 def pending_extraction(call_ids: Sequence[str], settings: Settings, store: Store) -> list[str]:
     key = extract_key(settings)
     return [c for c in call_ids if store.extract_key(c) != key]
@@ -286,8 +292,9 @@ def extract_pending(call_ids: Sequence[str], settings: Settings, store: Store,
     transaction, so a kill loses at most the batch in progress).
 
     A batch that raises is retried call by call; a call that still fails is recorded as
-    failed (retried when its input changes). If the extractor cannot be built, or every
-    one of several calls fails, the problem is the environment: ``ExtractionError``.
+    failed (retried when its input or the extraction settings change). If the extractor
+    cannot be built, or every one of several calls fails, the problem is the environment:
+    ``ExtractionError``.
     ``OSError`` propagates (transient; the task retries).
     """
     report = ExtractReport()
@@ -317,7 +324,8 @@ def extract_pending(call_ids: Sequence[str], settings: Settings, store: Store,
         first = next(iter(report.failed.values()))
         raise ExtractionError(f"Extraction failed for all {len(report.failed)} calls: {first}")
     for call_id, reason in report.failed.items():
-        store.record_failure(call_id, store.current_cache_key(call_id) or "", reason)
+        store.record_failure(call_id, extraction_failure_key(store.current_cache_key(call_id) or "",
+                                                             settings), reason)
     return report
 
 

@@ -286,6 +286,7 @@ class Store:
     def save_utterances(self, call_id: str, extract_key: str, rows: Sequence[dict]) -> None:
         with self._lock, self.connect(write=True) as con:
             con.execute("DELETE FROM utterances WHERE call_id = ?", (call_id,))
+            con.execute("DELETE FROM call_failures WHERE call_id = ?", (call_id,))  # it worked now
             con.executemany(
                 'INSERT INTO utterances (call_id, idx, segment_idx, speaker, start, "end", text, phrases,'
                 " objection, objection_score, embedding) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
