@@ -95,6 +95,13 @@ def test_labeller_counts_a_phrase_inside_longer_ones():
     assert not any("manual data" == lab or "slow data" == lab for lab in labels[0])
 
 
+def test_label_phrases_are_compared_word_by_word():
+    # "rain" is inside "training" as letters, not as a word: both may label the theme
+    members = [[["training", "rain"], ["training", "rain"], ["training", "rain"]],
+               [["price"], ["price"], ["budget"]]]
+    assert sorted(PhraseLabeller(n_words=2).label(members)[0]) == ["rain", "training"]
+
+
 def test_fallback_label_when_no_phrase_is_distinctive():
     class Silent:  # a labeller with nothing to say: the theme falls back to frequent phrases
         def label(self, members):

@@ -155,7 +155,7 @@ class Store:
         finally:
             con.close()
 
-    # --- transcript cache -------------------------------------------------
+    # --- vector cache (configuration examples) ------------------------------
     def cached_vectors(self, cache_key: str) -> np.ndarray | None:
         """Vectors stored under ``cache_key`` (configuration examples, not call data)."""
         with self.connect() as con:
@@ -171,6 +171,7 @@ class Store:
             con.execute("INSERT OR REPLACE INTO vector_cache VALUES (?,?,?,?)",
                         (cache_key, int(data.shape[1]), data.tobytes(), now_iso()))
 
+    # --- transcript cache -------------------------------------------------
     def cached_transcript(self, cache_key: str, call_id: str) -> Transcript | None:
         with self.connect() as con:
             row = con.execute(

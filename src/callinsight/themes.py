@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -162,14 +162,7 @@ class PhraseLabeller:
                 for p, tf in counts.items()
                 if tf >= 2 or size < 4
             )
-            chosen: list[str] = []
-            for _score, phrase in reversed(scored):
-                if any(phrase in c or c in phrase for c in chosen):
-                    continue
-                chosen.append(phrase)
-                if len(chosen) == self.n_words:
-                    break
-            labels.append(chosen)
+            labels.append(_distinct((phrase for _score, phrase in reversed(scored)), self.n_words))
         return labels
 
 
@@ -320,12 +313,19 @@ def _assign_ids(themes: list[Theme], previous: Sequence[dict], used: set[str], m
 def _fallback_label(phrases: Sequence[Sequence[str]], members: np.ndarray) -> list[str]:
     """The theme's most frequent phrases, none inside another."""
     counts = Counter(p for j in members for p in phrases[j])
+    return _distinct((p for p, _ in counts.most_common()), 3)
+
+
+def _distinct(ranked: Iterable[str], n: int) -> list[str]:
+    """The first ``n`` phrases, best first, skipping any whose words lie inside an
+    already chosen phrase or contain one ("hand marathon" vs "run first hand marathon";
+    "rain" and "training" are different words and both stay)."""
     chosen: list[str] = []
-    for p, _ in counts.most_common():
-        if not any(p in c or c in p for c in chosen):
-            chosen.append(p)
-        if len(chosen) == 3:
-            break
+    for phrase in ranked:
+        if not any(f" {phrase} " in f" {c} " or f" {c} " in f" {phrase} " for c in chosen):
+            chosen.append(phrase)
+            if len(chosen) == n:
+                break
     return chosen
 
 
