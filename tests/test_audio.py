@@ -29,6 +29,7 @@ def test_mono_and_duplicated_stereo_are_mono(tmp_path):
         ("empty.wav", b"", "empty"),
         ("junk.mp3", b"this is not audio at all" * 50, "could not be decoded"),
         ("missing.wav", None, "does not exist"),
+        ("subs.mp3", b"WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n", "has no audio stream .*supported: WAV"),
     ],
 )
 def test_bad_files_have_reasons(tmp_path, name, content, reason):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import random
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +54,8 @@ def build_inputs(root: Path) -> tuple[Path, Path, dict[str, str]]:
         rows.append(f"g{i},D{i},{rep},2026-10-0{i % 9 + 1},t/g{i}.json,")
     # the bad input matrix: file-level problems
     (inp / "empty.wav").write_bytes(b"")
-    (inp / "junk.mp3").write_bytes(os.urandom(4000))
+    # fixed bytes: some random draws parse as a container without an audio stream
+    (inp / "junk.mp3").write_bytes(random.Random(7).randbytes(4000))
     full = write_wav(inp / "full.wav", [tone(2.0)]).read_bytes()
     (inp / "full.wav").unlink()
     (inp / "trunc.wav").write_bytes(full[:40])

@@ -32,6 +32,7 @@ SAMPLE_RATE = 16_000
 SILENCE_RMS = 1e-4  # below this (float PCM), a channel carries no speech
 TURN_GAP = 1.5  # seconds of silence on a channel that separate two of its turns
 STEREO_MODES = ("mix", "separate")
+SUPPORTED_AUDIO = "WAV, FLAC, MP3, M4A/AAC, OGG/Opus"
 FRAME = SAMPLE_RATE // 50  # 20 ms frames for channel activity
 
 
@@ -199,11 +200,12 @@ def iter_chunks(path: Path, chunk_seconds: float = 600.0) -> Iterator[tuple[floa
     except Exception as exc:  # PyAV raises many types for corrupt or unsupported input
         raise AudioError(
             f"recording {path.name} could not be decoded: corrupt, truncated or not audio "
-            f"({type(exc).__name__}); supported: WAV, FLAC, MP3, M4A/AAC, OGG/Opus"
+            f"({type(exc).__name__}); supported: {SUPPORTED_AUDIO}"
         ) from exc
     with container:
         if not container.streams.audio:
-            raise AudioError(f"recording {path.name} has no audio stream")
+            raise AudioError(f"recording {path.name} has no audio stream (not a recording); "
+                             f"supported: {SUPPORTED_AUDIO}")
         n_channels = 2 if (container.streams.audio[0].codec_context.channels or 1) >= 2 else 1
         resampler = av.AudioResampler(format="s16", layout="stereo" if n_channels == 2 else "mono",
                                       rate=SAMPLE_RATE)
