@@ -7,7 +7,7 @@ Usage:
 Each size runs in a fresh subprocess (so peak RSS is per size, read with
 ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` plus spaCy's worker processes via
 RUSAGE_CHILDREN) on a synthetic corpus of ~1,000 words per call
-(:mod:`callinsight.synthetic`, ``words_per_call=1000``), stored in a temporary SQLite
+(:mod:`evaluation.synthetic`, ``words_per_call=1000``), stored in a temporary SQLite
 store exactly as the flow does. Prints one JSON line per size and a Markdown table.
 """
 
@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # evaluation/ is not installed
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -37,14 +39,14 @@ def _cpu() -> float:
 def worker(n_calls: int, n_process: int, batch_calls: int, cache: bool = True) -> dict:
     import pandas as pd
 
-    from callinsight.embed import get_embedder
-    from callinsight.extract import ExtractOptions, Extractor, ObjectionDetector, load_taxonomy
-    from callinsight.insights import analysed_speakers, build_insights
-    from callinsight.models import Transcript
-    from callinsight.report import ReportData, RunInfo, render_html
+    from callinsight.contracts import Transcript
     from callinsight.settings import Settings
-    from callinsight.store import Store
-    from callinsight.synthetic import generate
+    from callinsight.stages.analyse.insights import analysed_speakers, build_insights
+    from callinsight.stages.embed import get_embedder
+    from callinsight.stages.extract import ExtractOptions, Extractor, ObjectionDetector, load_taxonomy
+    from callinsight.stages.report import ReportData, RunInfo, render_html
+    from callinsight.store.sqlite import Store
+    from evaluation.synthetic import generate
 
     settings = Settings()
     corpus = generate(None, n_calls=n_calls, words_per_call=1000, seed=0)
@@ -96,7 +98,7 @@ def worker(n_calls: int, n_process: int, batch_calls: int, cache: bool = True) -
         segments = store.segments_frame()
         out["load_s"] = round(time.perf_counter() - t0, 1)
 
-        import callinsight.insights as ins
+        import callinsight.stages.analyse.insights as ins
 
         timings: dict[str, float] = {}
         real_themes = ins._theme_tables
@@ -150,9 +152,9 @@ def worker(n_calls: int, n_process: int, batch_calls: int, cache: bool = True) -
 
 def encoder_rate(n_calls: int = 300, limit: int = 3000) -> dict:
     """Sentences per second of the bare encoder on distinct generated customer sentences."""
-    from callinsight.embed import SentenceTransformerEmbedder
-    from callinsight.extract import strip_discourse
-    from callinsight.synthetic import generate
+    from callinsight.stages.embed import SentenceTransformerEmbedder
+    from callinsight.stages.extract import strip_discourse
+    from evaluation.synthetic import generate
 
     texts: list[str] = []
     for call in generate(None, n_calls=n_calls, words_per_call=1000, seed=0).iter_calls():

@@ -27,7 +27,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from callinsight.search import Filters, PhraseIndex, one_torch_thread  # noqa: E402
+from callinsight.serve.search import Filters, PhraseIndex, one_torch_thread  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADING = "## Search latency"
@@ -125,8 +125,8 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
 
-    from callinsight.embed import get_embedder
     from callinsight.settings import load_settings
+    from callinsight.stages.embed import get_embedder
 
     model = load_settings().embedding_model
     encoder = get_embedder(model)

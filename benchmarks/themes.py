@@ -5,9 +5,9 @@ Usage (BERTopic is only needed here: ``pip install -c constraints.txt -e ".[benc
 
 Both methods get the same customer sentences (>= theme_min_words words, as the themes
 stage uses) and the same all-MiniLM-L6-v2 embeddings from the extract stage; both get the
-same deal-level statistics (:func:`callinsight.stats.association_table`, Fisher + BH over
+same deal-level statistics (:func:`callinsight.stages.analyse.stats.association_table`, Fisher + BH over
 the themes with enough support). Scored against the planted ground truth with
-:func:`callinsight.synthetic.evaluate_themes`: a planted theme is recovered when one theme's
+:func:`evaluation.synthetic.evaluate_themes`: a planted theme is recovered when one theme's
 sentences match it with F1 >= 0.6 and that theme has the planted direction (q < 0.05 for
 win / loss themes, not significant for balanced ones); a false significant theme is a
 significant theme that is not mostly one planted theme of that direction.
@@ -19,23 +19,26 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # evaluation/ is not installed
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np  # noqa: E402
 
-from callinsight.embed import _load_st, get_embedder, resolve_embedding_model  # noqa: E402
-from callinsight.extract import ExtractOptions, Extractor, ObjectionDetector, load_taxonomy  # noqa: E402
-from callinsight.insights import _deal_reps, build_insights  # noqa: E402
 from callinsight.settings import Settings  # noqa: E402
-from callinsight.stats import StatsOptions, association_table  # noqa: E402
-from callinsight.store import Store, embeddings_matrix  # noqa: E402
-from callinsight.synthetic import evaluate_themes, generate, load_into_store  # noqa: E402
+from callinsight.stages.analyse.insights import _deal_reps, build_insights  # noqa: E402
+from callinsight.stages.analyse.stats import StatsOptions, association_table  # noqa: E402
+from callinsight.stages.embed import _load_st, get_embedder, resolve_embedding_model  # noqa: E402
+from callinsight.stages.extract import ExtractOptions, Extractor, ObjectionDetector, load_taxonomy  # noqa: E402
+from callinsight.store.sqlite import Store, embeddings_matrix  # noqa: E402
+from evaluation.synthetic import evaluate_themes, generate, load_into_store  # noqa: E402
 
 
 def prepare(n_deals: int, seed: int, settings: Settings, tmp: Path):

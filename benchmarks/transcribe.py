@@ -36,6 +36,8 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # evaluation/ is not installed
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 REPO = Path(__file__).resolve().parent.parent
 SOUNDS = Path("/usr/share/asterisk/sounds/en")
@@ -107,7 +109,7 @@ def _audio_seconds(path: str) -> float:
 def run_naive(calls: list[dict], model_name: str) -> dict:
     from faster_whisper import WhisperModel
 
-    from callinsight.transcribe import resolve_whisper_model
+    from callinsight.stages.transcribe import resolve_whisper_model
 
     t0 = time.perf_counter()
     model = WhisperModel(resolve_whisper_model(model_name))
@@ -122,9 +124,9 @@ def run_naive(calls: list[dict], model_name: str) -> dict:
 
 
 def run_pipeline(calls: list[dict], overrides: dict) -> dict:
-    from callinsight.models import Call
+    from callinsight.contracts import Call
     from callinsight.settings import load_settings
-    from callinsight.transcribe import load_whisper, transcribe_call
+    from callinsight.stages.transcribe import load_whisper, transcribe_call
 
     if overrides.get("vocabulary") == "PROMPT":
         overrides = {**overrides, "vocabulary": ",".join(PROMPT_WORDS)}
@@ -171,8 +173,8 @@ def spawn(kind: str, calls: list[dict], **extra) -> dict:
 # --- scoring --------------------------------------------------------------------
 
 def score_calls(calls: list[dict], result: dict) -> dict:
-    from callinsight.evaluate import WER, attribution
-    from callinsight.models import Segment
+    from callinsight.contracts import Segment
+    from evaluation.metrics import WER, attribution
 
     overall, per_role = WER(), {"rep": WER(), "customer": WER()}
     correct = total = 0
@@ -200,7 +202,7 @@ def score_calls(calls: list[dict], result: dict) -> dict:
 
 
 def score_real(items: list[dict], result: dict) -> dict:
-    from callinsight.evaluate import WER
+    from evaluation.metrics import WER
 
     w = WER()
     for it in items:

@@ -33,16 +33,7 @@ from prefect.context import FlowRunContext  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
-from callinsight.fsutil import atomic_write_text  # noqa: E402
-from callinsight.ingest import (  # noqa: E402
-    DealTable,
-    Manifest,
-    note_unknown_deals,
-    read_calls,
-    read_deals,
-)
-from callinsight.insights import Insights, analysed_speakers, build_insights  # noqa: E402
-from callinsight.models import Call, CallStatus, InputError  # noqa: E402
+from callinsight.contracts import Call, CallStatus, InputError  # noqa: E402
 from callinsight.pipeline import (  # noqa: E402
     CallResult,
     ExtractReport,
@@ -62,11 +53,20 @@ from callinsight.pipeline import (  # noqa: E402
     transient_failure,
     write_tables,
 )
-from callinsight.progress import ProgressBar  # noqa: E402
-from callinsight.report import ReportData, RunInfo, render_markdown, write_report  # noqa: E402
 from callinsight.settings import Settings, load_settings  # noqa: E402
-from callinsight.smalltalk import example_vectors, load_small_talk  # noqa: E402
-from callinsight.store import Store  # noqa: E402
+from callinsight.sources.manifest import (  # noqa: E402
+    DealTable,
+    Manifest,
+    note_unknown_deals,
+    read_calls,
+    read_deals,
+)
+from callinsight.stages.analyse.insights import Insights, analysed_speakers, build_insights  # noqa: E402
+from callinsight.stages.analyse.smalltalk import example_vectors, load_small_talk  # noqa: E402
+from callinsight.stages.report import ReportData, RunInfo, render_markdown, write_report  # noqa: E402
+from callinsight.store.sqlite import Store  # noqa: E402
+from callinsight.util.fsutil import atomic_write_text  # noqa: E402
+from callinsight.util.progress import ProgressBar  # noqa: E402
 
 
 def _transient(task, task_run, state) -> bool:

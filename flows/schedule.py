@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from callinsight.models import InputError
+from callinsight.contracts import InputError
 
 DEFAULT_NAME = "nightly-insights-serve"
 

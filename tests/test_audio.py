@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from audio_fixtures import tone, write_wav
-from callinsight.transcribe import AudioError, load_channels
+from callinsight.stages.transcribe import AudioError, load_channels
 
 
 def test_stereo_gives_two_channels(tmp_path):
@@ -52,7 +52,7 @@ def test_silent_and_truncated(tmp_path):
 
 
 def test_long_recordings_stream_in_chunks_cut_at_silence(tmp_path):
-    from callinsight.transcribe import iter_chunks
+    from callinsight.stages.transcribe import iter_chunks
 
     # 3 bursts of tone separated by silence; chunks of ~5 s must cut inside silences
     parts = []

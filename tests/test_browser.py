@@ -33,7 +33,7 @@ def base_url(library_out) -> Iterator[str]:
     """The real app served by uvicorn in a background thread on a free local port."""
     import uvicorn
 
-    from callinsight.web import create_app
+    from callinsight.serve.web import create_app
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -8,10 +8,10 @@ import re
 import pandas as pd
 import pytest
 
-from callinsight.evaluate import attribution
-from callinsight.models import Segment
-from callinsight.store import Store
+from callinsight.contracts import Segment
+from callinsight.store.sqlite import Store
 from conftest import SAMPLE_CALLS, SAMPLE_CONFIG
+from evaluation.metrics import attribution
 
 pytestmark = pytest.mark.slow
 

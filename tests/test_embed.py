@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from callinsight.embed import CachingEmbedder, get_embedder
 from callinsight.settings import Settings
+from callinsight.stages.embed import CachingEmbedder, get_embedder
 
 
 class CountingEmbedder:

@@ -1,7 +1,7 @@
 """End-to-end quality on a synthetic corpus with known ground truth.
 
 Runs the real stages (spaCy + sentence encoder extraction -> SQLite store ->
-build_insights) on ~120 deals from :mod:`callinsight.synthetic` and checks that the
+build_insights) on ~120 deals from :mod:`evaluation.synthetic` and checks that the
 planted themes, phrases and objections come out, and that nothing else does.
 """
 
@@ -16,13 +16,13 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from callinsight.embed import get_embedder  # noqa: E402
-from callinsight.extract import ExtractOptions, Extractor, ObjectionDetector, load_taxonomy  # noqa: E402
-from callinsight.insights import build_insights  # noqa: E402
 from callinsight.settings import Settings  # noqa: E402
-from callinsight.store import Store, embeddings_matrix  # noqa: E402
-from callinsight.synthetic import REP_LOST, REP_WON, evaluate_themes, generate, load_into_store  # noqa: E402
-from callinsight.themes import ThemeOptions, build_themes  # noqa: E402
+from callinsight.stages.analyse.insights import build_insights  # noqa: E402
+from callinsight.stages.analyse.themes import ThemeOptions, build_themes  # noqa: E402
+from callinsight.stages.embed import get_embedder  # noqa: E402
+from callinsight.stages.extract import ExtractOptions, Extractor, ObjectionDetector, load_taxonomy  # noqa: E402
+from callinsight.store.sqlite import Store, embeddings_matrix  # noqa: E402
+from evaluation.synthetic import REP_LOST, REP_WON, evaluate_themes, generate, load_into_store  # noqa: E402
 
 N_DEALS = 120
 SEED = 0

@@ -11,7 +11,9 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from callinsight.extract import (  # noqa: E402
+from callinsight.contracts import Segment  # noqa: E402
+from callinsight.settings import Settings  # noqa: E402
+from callinsight.stages.extract import (  # noqa: E402
     FILLER,
     Extractor,
     ObjectionDetector,
@@ -22,8 +24,6 @@ from callinsight.extract import (  # noqa: E402
     split_sentences,
     strip_discourse,
 )
-from callinsight.models import Segment  # noqa: E402
-from callinsight.settings import Settings  # noqa: E402
 
 SETTINGS = Settings()
 
@@ -107,7 +107,7 @@ def test_split_sentences():
 
 @pytest.fixture(scope="module")
 def embedder():
-    from callinsight.embed import get_embedder
+    from callinsight.stages.embed import get_embedder
 
     return get_embedder(SETTINGS.embedding_model)
 

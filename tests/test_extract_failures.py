@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from callinsight import pipeline
-from callinsight.models import Call
+from callinsight.contracts import Call
 from callinsight.pipeline import check_call, extract_pending, pending_extraction, process_call
 from callinsight.settings import Settings
-from callinsight.store import Store
+from callinsight.store.sqlite import Store
 
 
 class Broken:  # stands in for a spaCy / model failure on this machine

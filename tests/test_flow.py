@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from callinsight.store import Store
+from callinsight.store.sqlite import Store
 
 WIN = [
     "The Salesforce integration is exactly what we were missing.",

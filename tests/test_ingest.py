@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from callinsight.ingest import normalize_stage, read_calls, read_deals
-from callinsight.models import InputError
+from callinsight.contracts import InputError
+from callinsight.sources.manifest import normalize_stage, read_calls, read_deals
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from callinsight.ingest import read_calls, read_deals
-from callinsight.models import InputError
+from callinsight.contracts import InputError
+from callinsight.sources.manifest import read_calls, read_deals
 
 CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
 

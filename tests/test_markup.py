@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from callinsight.markup import strip_markup, without_markup
-from callinsight.models import CallStatus
+from callinsight.contracts import CallStatus
+from callinsight.util.markup import strip_markup, without_markup
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from test_flow import make_corpus, run
 
 from audio_fixtures import tone, write_wav
 from callinsight.pipeline import LOCK_NAME, compare_runs, summary_markdown
-from callinsight.store import Store
+from callinsight.store.sqlite import Store
 from conftest import REPO, SAMPLE_CALLS
 
 BIN = Path(sys.executable).parent
@@ -356,7 +356,7 @@ def test_incremental_summary_compares_with_the_previous_run(tmp_path, prefect_se
 # --- scale-out: Dask ------------------------------------------------------------------------------
 
 def _whisper_loads() -> dict:
-    from callinsight import transcribe
+    from callinsight.stages import transcribe
 
     info = transcribe._load_whisper.cache_info()
     return {"misses": info.misses, "hits": info.hits}
@@ -409,7 +409,7 @@ def test_schedule_command_serves_the_flow_on_cron_with_timezone(tmp_path, monkey
     import argparse
 
     import flows.nightly as nightly
-    from callinsight.models import InputError
+    from callinsight.contracts import InputError
     from flows.schedule import schedule_command, serve_options
 
     calls, deals = make_corpus(tmp_path / "in", n_won=1, n_lost=1)
@@ -524,7 +524,7 @@ def test_task_runner_setting_picks_threads_or_dask():
     from prefect.task_runners import ThreadPoolTaskRunner
     from prefect_dask import DaskTaskRunner
 
-    from callinsight.models import InputError
+    from callinsight.contracts import InputError
     from callinsight.settings import load_settings
     from flows.nightly import task_runner_for
 

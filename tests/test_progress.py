@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from callinsight.progress import ProgressBar
+from callinsight.util.progress import ProgressBar
 
 
 def test_bar_draws_in_place_and_ends_the_line():

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from callinsight import readers
-from callinsight.models import InputError, Segment
-from callinsight.readers import (
+from callinsight.contracts import InputError, Segment
+from callinsight.sources import readers
+from callinsight.sources.readers import (
     READERS,
     ReadContext,
     TranscriptError,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from callinsight.redact import KINDS, TOKENS, Redaction, find_pii, redact
+from callinsight.stages.redact import KINDS, TOKENS, Redaction, find_pii, redact
 
 CASES_FILE = Path(__file__).parent / "data" / "redaction_cases.tsv"
 STRUCTURED = ("email", "phone", "card", "ssn", "iban")

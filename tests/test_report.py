@@ -13,9 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from callinsight import fsutil, report
-from callinsight.fsutil import atomic_write_bytes, atomic_write_text
-from callinsight.report import (
+from callinsight.stages import report
+from callinsight.stages.report import (
     ReportData,
     RunInfo,
     format_lift,
@@ -29,6 +28,8 @@ from callinsight.report import (
     suggest_content,
     write_report,
 )
+from callinsight.util import fsutil
+from callinsight.util.fsutil import atomic_write_bytes, atomic_write_text
 
 NAN = math.nan
 

@@ -15,8 +15,8 @@ import pytest
 
 from audio_fixtures import tone, write_wav
 from callinsight.cli import main
-from callinsight.models import InputError
-from callinsight.search import Filters, PhraseIndex, cached_index, lemma, load_index, tokenize
+from callinsight.contracts import InputError
+from callinsight.serve.search import Filters, PhraseIndex, cached_index, lemma, load_index, tokenize
 
 TIME = [
     "Honestly it cuts the admin work for my whole team.",  # no word of "saves time"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from callinsight.models import InputError
+from callinsight.contracts import InputError
 from callinsight.settings import Settings, load_settings
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from callinsight.models import InputError
+from callinsight.contracts import InputError
 from callinsight.settings import Settings
-from callinsight.smalltalk import load_small_talk, small_talk_scores
+from callinsight.stages.analyse.smalltalk import load_small_talk, small_talk_scores
 
 
 def test_packaged_examples_load():
@@ -47,9 +47,9 @@ def test_scores_average_the_nearest_examples():
 
 
 def test_example_vectors_are_kept_in_the_store(tmp_path, monkeypatch):
-    from callinsight import embed
-    from callinsight.smalltalk import example_vectors
-    from callinsight.store import Store
+    from callinsight.stages import embed
+    from callinsight.stages.analyse.smalltalk import example_vectors
+    from callinsight.store.sqlite import Store
 
     calls = []
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from callinsight.models import Deal
-from callinsight.stats import (
+from callinsight.contracts import Deal
+from callinsight.stages.analyse.stats import (
     ASSOCIATION_COLUMNS,
     StatsOptions,
     _fisher_shared_margins,

@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 
-from callinsight.themes import (
+from callinsight.stages.analyse.themes import (
     AgglomerativeClusterer,
     PhraseLabeller,
     Theme,

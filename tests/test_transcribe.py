@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from audio_fixtures import write_wav
-from callinsight.evaluate import WER, attribution
-from callinsight.models import Call, Segment
+from callinsight.contracts import Call, Segment
 from callinsight.pipeline import process_call
 from callinsight.settings import Settings
-from callinsight.store import Store
-from callinsight.transcribe import input_key, load_channels, transcribe_call
+from callinsight.stages.transcribe import input_key, load_channels, transcribe_call
+from callinsight.store.sqlite import Store
 from conftest import SAMPLE_CALLS
+from evaluation.metrics import WER, attribution
 
 pytestmark = pytest.mark.slow
 

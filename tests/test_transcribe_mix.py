@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from audio_fixtures import tone
-from callinsight.models import InputError
+from callinsight.contracts import InputError
 from callinsight.settings import Settings
-from callinsight.transcribe import SAMPLE_RATE, TranscribeOptions, transcribe_mixed
+from callinsight.stages.transcribe import SAMPLE_RATE, TranscribeOptions, transcribe_mixed
 
 
 class FakeWhisper:

@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 from test_search import CALLS, FORMULA, NO_RECORDING, SCRIPT, TIME, customer_start, library_run
 
-from callinsight.models import InputError
-from callinsight.web import create_app, serve_command
+from callinsight.contracts import InputError
+from callinsight.serve.web import create_app, serve_command
 
 RAW_SCRIPT = '<script>alert("pwned")</script>'
 
@@ -199,7 +199,7 @@ def test_serve_binds_localhost_by_default(library_out, monkeypatch):
 
     seen = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw, app=app))
-    monkeypatch.setattr("callinsight.web._warm_up", lambda store: None)
+    monkeypatch.setattr("callinsight.serve.web._warm_up", lambda store: None)
     args = build_parser().parse_args(["serve", "--out", str(library_out)])
     assert serve_command(args) == 0
     assert seen["host"] == "127.0.0.1" and seen["port"] == 8765

@@ -10,8 +10,8 @@ import os
 import sys
 from pathlib import Path
 
-from .models import InputError
-from .settings import Settings
+from callinsight.contracts import InputError
+from callinsight.settings import Settings
 
 SETTING_FLAGS = {
     "whisper_model": "Whisper model: tiny.en, base, a CTranslate2 folder or a hub name",
@@ -101,11 +101,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "forget":
             return _forget(args)
         if args.command == "search":
-            from .search import search_command
+            from callinsight.serve.search import search_command
 
             return search_command(args)
         if args.command == "serve":
-            from .web import serve_command
+            from callinsight.serve.web import serve_command
 
             return serve_command(args)
         if args.command == "schedule":
@@ -124,7 +124,7 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .settings import load_settings
+    from callinsight.settings import load_settings
 
     overrides = _overrides(args)
     settings: Settings = load_settings(args.config, **overrides)
@@ -153,7 +153,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _forget(args: argparse.Namespace) -> int:
     """Delete a call from the store, its VTT file, the CSVs and (if it is quoted) the report."""
-    from .pipeline import run_lock
+    from callinsight.pipeline import run_lock
 
     out = Path(args.out)
     db = out / "insights.db"
@@ -166,9 +166,9 @@ def _forget(args: argparse.Namespace) -> int:
 def _forget_locked(args: argparse.Namespace, out: Path, db: Path) -> int:
     import pandas as pd
 
-    from .fsutil import atomic_write_text
-    from .pipeline import csv_text
-    from .store import Store
+    from callinsight.pipeline import csv_text
+    from callinsight.store.sqlite import Store
+    from callinsight.util.fsutil import atomic_write_text
 
     removed = Store(db).forget(args.call_id)
     vtt = out / "transcripts" / f"{args.call_id}.vtt"

@@ -36,15 +36,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from .embed import get_embedder
-from .extract import EXTRACTOR_VERSION, ExtractOptions, Extractor, ObjectionDetector, load_taxonomy
-from .fsutil import atomic_write_text
-from .insights import Insights
-from .models import Call, CallStatus, Deal, InputError, Transcript
-from .readers import to_vtt
-from .settings import Settings
-from .store import Store
-from .transcribe import import_transcript, input_key, transcribe_call, uses_transcript
+from callinsight.contracts import Call, CallStatus, Deal, InputError, Transcript
+from callinsight.settings import Settings
+from callinsight.sources.readers import to_vtt
+from callinsight.stages.analyse.insights import Insights
+from callinsight.stages.embed import get_embedder
+from callinsight.stages.extract import (
+    EXTRACTOR_VERSION,
+    ExtractOptions,
+    Extractor,
+    ObjectionDetector,
+    load_taxonomy,
+)
+from callinsight.stages.transcribe import import_transcript, input_key, transcribe_call, uses_transcript
+from callinsight.store.sqlite import Store
+from callinsight.util.fsutil import atomic_write_text
 
 LOCK_NAME = ".callinsight.lock"
 

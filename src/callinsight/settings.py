@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .models import InputError
+from callinsight.contracts import InputError
 
 PACKAGE_CONFIG = Path(__file__).parent / "config"
 ENV_PREFIX = "CALLINSIGHT_"

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from .markup import without_markup
+from callinsight.util.markup import without_markup
 
 Role = Literal["rep", "customer", "unknown"]
 Outcome = Literal["won", "lost", "open"]

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .models import InputError
-from .settings import read_yaml
+from callinsight.contracts import InputError
+from callinsight.settings import read_yaml
 
 if TYPE_CHECKING:
-    from .store import Store
+    from callinsight.store.sqlite import Store
 
 
 def load_small_talk(path: str | Path) -> tuple[str, ...]:
@@ -41,7 +41,7 @@ def example_vectors(examples: tuple[str, ...], model: str, store: Store | None =
     cached = store.cached_vectors(key) if store is not None else None
     if cached is not None:  # the key covers the model and every example
         return cached
-    from .embed import get_embedder
+    from callinsight.stages.embed import get_embedder
 
     vectors = get_embedder(model).encode(list(examples))
     if store is not None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .models import Call, CallStatus, Segment, Transcript
+from callinsight.contracts import Call, CallStatus, Segment, Transcript
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS transcript_cache (

@@ -2,7 +2,7 @@
 
 Turns the corpus (every call's extracted sentences) into phrases, themes, quotes,
 objections and conversation-metric tables, each with deal-level win/loss
-statistics from :mod:`callinsight.stats`. Column orders are the output contract.
+statistics from :mod:`callinsight.stages.analyse.stats`. Column orders are the output contract.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from .extract import conversation_metrics
-from .models import Deal, Segment
-from .settings import Settings
-from .smalltalk import example_vectors, load_small_talk, small_talk_scores
-from .stats import StatsOptions, association_table, metric_association
-from .store import embeddings_matrix
-from .themes import ThemeOptions, ThemeResult, build_themes
+from callinsight.contracts import Deal, Segment
+from callinsight.settings import Settings
+from callinsight.stages.analyse.smalltalk import example_vectors, load_small_talk, small_talk_scores
+from callinsight.stages.analyse.stats import StatsOptions, association_table, metric_association
+from callinsight.stages.analyse.themes import ThemeOptions, ThemeResult, build_themes
+from callinsight.stages.extract import conversation_metrics
+from callinsight.store.sqlite import embeddings_matrix
 
 PHRASE_COLUMNS = [
     "phrase", "mentions", "deals", "deals_won", "deals_lost", "win_rate", "lift", "z",
@@ -91,7 +91,7 @@ def build_insights(
     """Compute every output table over the whole (windowed) corpus.
 
     ``small_talk_vectors``: the small-talk examples already embedded (see
-    :func:`callinsight.smalltalk.example_vectors`); by default they are embedded here.
+    :func:`callinsight.stages.analyse.smalltalk.example_vectors`); by default they are embedded here.
     """
     deals = dict(deals or {})
     notes: list[str] = []

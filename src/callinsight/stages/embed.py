@@ -11,7 +11,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .models import InputError
+from callinsight.contracts import InputError
 
 
 @runtime_checkable

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats as sps
 from scipy.special import gammaln
 
-from callinsight.models import Deal
+from callinsight.contracts import Deal
 
 __all__ = [
     "ASSOCIATION_COLUMNS",

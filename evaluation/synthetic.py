@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Literal
 
-from .models import Call, Deal, Segment
+from callinsight.contracts import Call, Deal, Segment
 
 Direction = Literal["win", "loss", "none"]
 
@@ -559,7 +559,7 @@ def _make_call(plan: CallPlan, themes: Sequence[PlantedTheme], words_per_call: i
 def load_into_store(corpus: SyntheticCorpus, store, extractor, extract_key: str = "synthetic",
                     batch: int = 64) -> int:
     """Save every call's transcript and extracted utterances into a :class:`Store`."""
-    from .models import Transcript
+    from callinsight.contracts import Transcript
 
     n = 0
     pending: list[SyntheticCall] = []

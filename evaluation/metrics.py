@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .models import Segment
+from callinsight.contracts import Segment
 
 _ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .markup import without_markup
-from .models import ROLES, Call, CallStatus, Deal, InputError, Outcome, Role
+from callinsight.contracts import ROLES, Call, CallStatus, Deal, InputError, Outcome, Role
+from callinsight.util.markup import without_markup
 
 CALL_COLUMNS = ("call_id", "rep", "started_at")
 DEAL_COLUMNS = ("deal_id", "stage", "amount", "created_at", "closed_at")

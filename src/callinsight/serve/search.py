@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .models import InputError
+from callinsight.contracts import InputError
 
 __all__ = [
     "Filters",
@@ -347,8 +347,8 @@ class PhraseIndex:
     @property
     def encoder(self) -> QueryEncoder:
         if self._encoder is None:
-            from .embed import get_embedder
-            from .settings import load_settings
+            from callinsight.settings import load_settings
+            from callinsight.stages.embed import get_embedder
 
             self._encoder = get_embedder(self.embedding_model or load_settings().embedding_model)
         return self._encoder

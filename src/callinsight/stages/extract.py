@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .embed import Embedder
-from .models import InputError, Segment
-from .settings import read_yaml
+from callinsight.contracts import InputError, Segment
+from callinsight.settings import read_yaml
+from callinsight.stages.embed import Embedder
 
 EXTRACTOR_VERSION = "2"
 

@@ -34,9 +34,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.staticfiles import StaticFiles
 
-from . import report
-from .models import InputError
-from .search import (
+from callinsight.contracts import InputError
+from callinsight.serve.search import (
     Filters,
     Hit,
     PhraseIndex,
@@ -49,10 +48,11 @@ from .search import (
     store_path,
     table_exists,
 )
+from callinsight.stages import report
 
 __all__ = ["create_app", "serve_command", "RunStore", "recording_file", "AUDIO_TYPES"]
 
-TEMPLATE_DIR = Path(__file__).with_name("templates")
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
 WEB_TEMPLATES = TEMPLATE_DIR / "web"
 DEFAULT_LIMIT, MAX_LIMIT = 50, 1000
 LIMITS = (25, 50, 100, 250, 1000)
@@ -256,7 +256,7 @@ def call_view(call_id: str, meta: dict[str, Any], snap: Snapshot, segs: pd.DataF
 
 def build_report_context(out_dir: Path, snap: Snapshot) -> dict[str, Any]:
     """The theme report's view model (``report`` module) from the tables in the store."""
-    from .settings import load_settings
+    from callinsight.settings import load_settings
 
     con = read_only(store_path(out_dir))
     try:

@@ -30,7 +30,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from .fsutil import atomic_write_text
+from callinsight.util.fsutil import atomic_write_text
 
 __all__ = [
     "ReportData",
@@ -48,7 +48,7 @@ __all__ = [
     "TEMPLATE_DIR",
 ]
 
-TEMPLATE_DIR = Path(__file__).with_name("templates")
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
 HTML_TEMPLATE = "report.html.j2"
 MD_TEMPLATE = "report.md.j2"
 

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .markup import without_markup
-from .models import Call, InputError, Role, Segment, Transcript
-from .readers import read_transcript
-from .redact import redact
-from .settings import Settings
+from callinsight.contracts import Call, InputError, Role, Segment, Transcript
+from callinsight.settings import Settings
+from callinsight.sources.readers import read_transcript
+from callinsight.stages.redact import redact
+from callinsight.util.markup import without_markup
 
 SAMPLE_RATE = 16_000
 SILENCE_RMS = 1e-4  # below this (float PCM), a channel carries no speech

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .models import ROLES, InputError, Role, Segment
+from callinsight.contracts import ROLES, InputError, Role, Segment
 
 __all__ = [
     "MAX_TRANSCRIPT_BYTES",

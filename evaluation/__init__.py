@@ -1,0 +1,1 @@
+"""Evaluation and synthetic corpora: benchmarks and tests only, not installed."""
