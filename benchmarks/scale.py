@@ -98,7 +98,7 @@ def worker(n_calls: int, n_process: int, batch_calls: int, cache: bool = True) -
         segments = store.segments_frame()
         out["load_s"] = round(time.perf_counter() - t0, 1)
 
-        import callinsight.stages.analyse.insights as ins
+        import callinsight.stages.analyse.analyses as ins
 
         timings: dict[str, float] = {}
         real_themes = ins._theme_tables

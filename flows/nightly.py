@@ -1,15 +1,11 @@
-"""The nightly Prefect flow: wires callinsight's stages as tasks.
+"""The nightly Prefect flow: wires callinsight's stages as tasks, and nothing else.
 
-Deployment entrypoint: ``flows/nightly.py:nightly_insights`` (see prefect.yaml).
-Every stage is a plain function in ``callinsight``; this file adds retries,
-logging, concurrency (threads or Dask for the transcription fan-out) and
-artifacts, nothing else.
-
-The module-level ``nightly_insights`` runs its tasks on the task runner the
-settings in the environment ask for (``CALLINSIGHT_TASK_RUNNER``,
-``CALLINSIGHT_DASK_ADDRESS``, ``CALLINSIGHT_WORKERS``): that is the flow a
-deployment or ``flow.serve`` loads. ``with_task_runner(settings)`` gives the same
-flow on another runner (``callinsight run`` uses it for its flags).
+Every stage is a plain function in ``callinsight``; this file adds retries, logging,
+concurrency (threads or Dask for the transcription fan-out) and artifacts. Importing it
+loads no settings and no model: ``nightly_insights`` runs on threads, and
+``with_task_runner(settings)`` gives the same flow on the runner the settings ask for
+(``callinsight run`` uses it; deployments load ``flows/deployment.py``, which does the same
+from the worker's ``CALLINSIGHT_*`` environment).
 """
 
 from __future__ import annotations
@@ -63,7 +59,8 @@ from callinsight.sources.manifest import (  # noqa: E402
 )
 from callinsight.stages.analyse.insights import Insights, analysed_speakers, build_insights  # noqa: E402
 from callinsight.stages.analyse.smalltalk import example_vectors, load_small_talk  # noqa: E402
-from callinsight.stages.report import ReportData, RunInfo, render_markdown, write_report  # noqa: E402
+from callinsight.stages.report import write_report  # noqa: E402
+from callinsight.stages.report.inputs import report_data  # noqa: E402
 from callinsight.store.sqlite import Store  # noqa: E402
 from callinsight.util.fsutil import atomic_write_text  # noqa: E402
 from callinsight.util.progress import ProgressBar  # noqa: E402
@@ -142,67 +139,27 @@ def analyse_task(call_ids: list[str], deals: DealTable | None, settings: Setting
 
 
 @task(name="report", cache_policy=NO_CACHE, retries=1, retry_condition_fn=_transient)
-def report_task(insights: Insights, statuses: list[CallStatus], deals: DealTable | None,
-                settings: Settings, out_dir: str, previous_run: str | None) -> dict[str, str]:
+def report_task(tables: dict[str, pd.DataFrame], insights: Insights, statuses: list[CallStatus],
+                run: dict, out_dir: str, previous_run: str | None) -> dict[str, str]:
     out = Path(out_dir)
     files = write_tables(out, statuses, insights)
-    data = report_data(insights, statuses, deals, settings, previous_run)
-    html_path, md_path = write_report(data, out)
+    html_path, md_path = write_report(report_data(tables, run, previous_run), out)
     files.update(report_html=html_path, report_md=md_path)
     return {k: str(v) for k, v in files.items()}
 
 
 @task(name="publish", cache_policy=NO_CACHE, retries=1, retry_condition_fn=_transient)
-def publish_task(insights: Insights, statuses: list[CallStatus], deals: DealTable | None,
-                 out_dir: str, store_path: str, summary: dict) -> str:
-    """The store's output tables and run record in one transaction, then runs/<run_id>.json."""
-    Store(store_path).publish(summary["run_id"],
-                              output_tables(statuses, insights, deals.deals if deals else None),
-                              insights.theme_records, summary)
+def publish_task(tables: dict[str, pd.DataFrame], insights: Insights, out_dir: str, store_path: str,
+                 summary: dict) -> str:
+    """The store's output tables, sentence themes and run record in one transaction, then
+    runs/<run_id>.json."""
+    Store(store_path).publish(summary["run_id"], tables, insights.theme_records, summary,
+                              sentence_themes=insights.sentence_themes)
     runs_dir = Path(out_dir) / "runs"
     runs_dir.mkdir(exist_ok=True)
     path = runs_dir / f"{summary['run_id']}.json"
     atomic_write_text(path, json.dumps(summary, indent=2, default=str))
     return str(path)
-
-
-def report_data(insights: Insights, statuses: list[CallStatus], deals: DealTable | None,
-                settings: Settings, previous_run: str | None) -> ReportData:
-    counts = {k: sum(s.status == k for s in statuses) for k in ("ok", "failed", "skipped")}
-    deal_frame = None
-    if deals:
-        deal_frame = pd.DataFrame(
-            [{"deal_id": d.deal_id, "outcome": d.outcome, "amount": d.amount} for d in deals.deals.values()],
-            columns=["deal_id", "outcome", "amount"],
-        )
-    return ReportData(
-        themes=insights.themes,
-        quotes=insights.quotes,
-        objections=insights.objection_stats,
-        objection_quotes=insights.objections,
-        phrases=insights.phrases,
-        metrics=insights.metrics,
-        deals=deal_frame,
-        run=RunInfo(
-            generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            n_calls=len(statuses),
-            n_ok=counts["ok"],
-            n_failed=counts["failed"],
-            n_skipped=counts["skipped"],
-            n_deals_closed=insights.n_won + insights.n_lost,
-            n_won=insights.n_won,
-            n_lost=insights.n_lost,
-            baseline_win_rate=insights.baseline_win_rate,
-            has_deals=deals is not None,
-            notes=list(insights.notes) + (list(deals.warnings) if deals else [
-                "No deal outcomes were given: win/loss statistics need a CRM export (--deals deals.csv)."
-            ]),
-            failed=[(s.call_id, s.reason) for s in statuses if s.status == "failed"],
-            alpha=settings.alpha,
-            min_support=settings.min_support,
-            previous_run=previous_run,
-        ),
-    )
 
 
 @contextmanager
@@ -304,8 +261,13 @@ def nightly_insights(
         previous_run, previous_themes = store.previous_themes()
         with _timed(durations, "analyse"):
             insights = analyse_task(ok_ids, deal_table, cfg, store_path)
+        tables = output_tables(statuses, insights, deal_table.deals if deal_table else None)
+        run_record = {"run_id": run_id, "started_at": started_at, "settings": cfg.as_dict(),
+                      "embedding_model": cfg.embedding_model,
+                      "deals_csv": str(Path(deals).resolve()) if deals else None,
+                      "notes": list(insights.notes) + (list(deal_table.warnings) if deal_table else [])}
         with _timed(durations, "report"):
-            files = report_task(insights, statuses, deal_table, cfg, str(out_dir), previous_run)
+            files = report_task(tables, insights, statuses, run_record, str(out_dir), previous_run)
         durations["total"] = round(time.perf_counter() - t_start, 3)
         summary = run_summary(
             run_id=run_id, started_at=started_at, statuses=statuses, results=results,
@@ -315,9 +277,10 @@ def nightly_insights(
                     "deals_csv": str(Path(deals).resolve()) if deals else None,
                     "out": str(out_dir.resolve()), "task_runner": cfg.task_runner},
         )
-        summary.update(report=files["report_html"], files=files)
+        summary.update(report=files["report_html"], files=files, settings=run_record["settings"],
+                       embedding_model=cfg.embedding_model, notes=run_record["notes"])
         summary["files"]["run_summary"] = str(out_dir / "runs" / f"{run_id}.json")
-        publish_task(insights, statuses, deal_table, str(out_dir), store_path, summary)
+        publish_task(tables, insights, str(out_dir), store_path, summary)
         _publish_artifacts(Path(files["report_md"]), insights, summary)
     if summary["failed"]:
         logger.warning("%d of %d call(s) failed (the run completed with the rest); see %s:\n%s",
@@ -359,15 +322,9 @@ def task_runner_for(settings: Settings) -> TaskRunner:
     return ThreadPoolTaskRunner(max_workers=settings.workers)
 
 
-_flow: Flow = nightly_insights
-
-
 def with_task_runner(settings: Settings) -> Flow:
     """The flow with the task runner the settings ask for (threads or Dask)."""
-    return _flow.with_options(task_runner=task_runner_for(settings))
+    return nightly_insights.with_options(task_runner=task_runner_for(settings))
 
 
-# What deployments and `flow.serve` load: the runner comes from CALLINSIGHT_* variables.
-nightly_insights = with_task_runner(load_settings())  # noqa: F811
-
-__all__ = ["nightly_insights", "with_task_runner", "task_runner_for", "report_data", "render_markdown"]
+__all__ = ["nightly_insights", "with_task_runner", "task_runner_for"]

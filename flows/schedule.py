@@ -74,7 +74,7 @@ def serve_options(args: argparse.Namespace) -> dict[str, Any]:
 def schedule_command(args: argparse.Namespace) -> int:
     """Serve the nightly flow until interrupted (the task runner follows CALLINSIGHT_* settings)."""
     options = serve_options(args)
-    from flows.nightly import nightly_insights
+    from flows.deployment import nightly_insights
 
     print(f"Serving nightly-insights on cron {args.cron!r} ({args.timezone}); "
           f"output in {options['parameters']['out']}. Ctrl-C stops.")

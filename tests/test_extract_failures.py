@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from callinsight import pipeline
+from callinsight.pipeline import extraction
 from callinsight.contracts import Call
 from callinsight.pipeline import check_call, extract_pending, pending_extraction, process_call
 from callinsight.settings import Settings
@@ -26,7 +26,7 @@ def test_failed_extraction_is_retried_when_the_extraction_settings_change(tmp_pa
     store, out, settings = Store(tmp_path / "insights.db"), tmp_path / "out", Settings()
     assert process_call(call, settings, store, out).status == "new"
 
-    monkeypatch.setattr(pipeline, "make_extractor", lambda s: Broken())
+    monkeypatch.setattr(extraction, "make_extractor", lambda s: Broken())
     report = extract_pending(["t1"], settings, store)
     assert "tokenizer crashed" in report.failed["t1"] and not report.extracted
     again = check_call(call, settings, store, out)

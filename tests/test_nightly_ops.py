@@ -408,7 +408,7 @@ def test_dask_cluster_gives_the_same_outputs_as_threads(tmp_path, prefect_server
 def test_schedule_command_serves_the_flow_on_cron_with_timezone(tmp_path, monkeypatch):
     import argparse
 
-    import flows.nightly as nightly
+    import flows.deployment as nightly
     from callinsight.contracts import InputError
     from flows.schedule import schedule_command, serve_options
 
@@ -513,7 +513,7 @@ def test_prefect_yaml_declares_the_nightly_deployment():
 
     spec = yaml.safe_load((REPO / "prefect.yaml").read_text())
     (dep,) = [d for d in spec["deployments"] if d["name"] == "nightly-insights"]
-    assert dep["entrypoint"] == "flows/nightly.py:nightly_insights"
+    assert dep["entrypoint"] == "flows/deployment.py:nightly_insights"
     assert (REPO / dep["entrypoint"].split(":")[0]).is_file()
     assert dep["schedules"][0]["cron"] == "0 2 * * *" and dep["schedules"][0]["timezone"]
     assert {"calls", "deals", "out"} <= set(dep["parameters"])

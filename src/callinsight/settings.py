@@ -25,6 +25,7 @@ ENV_PREFIX = "CALLINSIGHT_"
 @dataclass(frozen=True)
 class Settings:
     # --- transcription (faster-whisper) ---
+    asr_engine: str = "faster-whisper"  # a name in callinsight.registry.asr_engines
     whisper_model: str = "base"  # "tiny.en", "base", a CTranslate2 folder, or a hub name
     whisper_device: str = "cpu"
     whisper_compute_type: str = "int8"
@@ -67,6 +68,8 @@ class Settings:
     small_talk_file: Path = PACKAGE_CONFIG / "small_talk.yaml"  # examples of chat that is not content
     small_talk_similarity: float = 0.45  # mean cosine of a theme centre to its 2 nearest examples
     seed: int = 0
+    # analyses run over the corpus, by name in callinsight.registry.analyses (in this order)
+    analyses: tuple[str, ...] = ("phrases", "themes", "objections", "conversation_metrics")
     # --- orchestration ---
     task_runner: str = "threads"  # "threads" or "dask"
     dask_address: str | None = None  # None with task_runner=dask: a temporary local cluster
@@ -171,5 +174,4 @@ def _coerce(f: dataclasses.Field, value: Any, source: str) -> Any:
     return value
 
 
-DEFAULT_SETTINGS = Settings()
-__all__ = ["Settings", "load_settings", "DEFAULT_SETTINGS", "PACKAGE_CONFIG", "field"]
+__all__ = ["Settings", "load_settings", "PACKAGE_CONFIG", "field"]

@@ -22,90 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from callinsight.contracts import Call, CallStatus, Segment, Transcript
+from callinsight.contracts import OUTPUT_TABLES, STORE_TABLES, Call, InputError, Segment, Transcript, catalog
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS transcript_cache (
-    cache_key TEXT PRIMARY KEY,
-    source TEXT NOT NULL,
-    options TEXT NOT NULL,
-    duration REAL,
-    redactions INTEGER NOT NULL DEFAULT 0,
-    segments TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS calls (
-    call_id TEXT PRIMARY KEY,
-    deal_id TEXT,
-    rep TEXT,
-    started_at TEXT,
-    recording TEXT,
-    transcript TEXT,
-    cache_key TEXT,
-    source TEXT,
-    duration REAL,
-    redactions INTEGER NOT NULL DEFAULT 0,
-    mono INTEGER NOT NULL DEFAULT 0,
-    extract_key TEXT,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS segments (
-    call_id TEXT NOT NULL,
-    idx INTEGER NOT NULL,
-    start REAL NOT NULL,
-    "end" REAL NOT NULL,
-    speaker TEXT NOT NULL,
-    text TEXT NOT NULL,
-    confidence REAL,
-    channel INTEGER,
-    PRIMARY KEY (call_id, idx)
-);
-CREATE TABLE IF NOT EXISTS utterances (
-    call_id TEXT NOT NULL,
-    idx INTEGER NOT NULL,
-    segment_idx INTEGER NOT NULL,
-    speaker TEXT NOT NULL,
-    start REAL NOT NULL,
-    "end" REAL NOT NULL,
-    text TEXT NOT NULL,
-    phrases TEXT NOT NULL,
-    objection TEXT,
-    objection_score REAL,
-    embedding BLOB,
-    PRIMARY KEY (call_id, idx)
-);
-CREATE TABLE IF NOT EXISTS call_failures (
-    call_id TEXT PRIMARY KEY,
-    input_key TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS theme_history (
-    run_id TEXT NOT NULL,
-    theme_id TEXT NOT NULL,
-    label TEXT NOT NULL,
-    n_quotes INTEGER NOT NULL,
-    centroid BLOB NOT NULL,
-    PRIMARY KEY (run_id, theme_id)
-);
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    summary TEXT
-);
-CREATE TABLE IF NOT EXISTS vector_cache (
-    cache_key TEXT PRIMARY KEY,
-    dim INTEGER NOT NULL,
-    vectors BLOB NOT NULL,
-    created_at TEXT NOT NULL
-);
-"""
-
-SCHEMA_TABLES = frozenset(
-    {"transcript_cache", "calls", "segments", "utterances", "call_failures", "theme_history", "runs",
-     "vector_cache"}
-)
+SCHEMA_TABLES = frozenset(STORE_TABLES)
 
 
 def now_iso() -> str:
@@ -115,10 +34,18 @@ def now_iso() -> str:
 class Store:
     """Thin typed access to ``insights.db``; one short-lived connection per operation."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, read_only: bool = False):
+        """Open (and create or migrate) ``path``; ``read_only`` opens an existing store for
+        reading only (web app, search), never creating or changing it."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
         self._lock = threading.Lock()
+        if read_only:
+            if not self.path.is_file():
+                raise InputError(f"No run found in {self.path.parent} (no {self.path.name}): run "
+                                 "`callinsight run` first, or pass the --out folder of a run.")
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         try:
             if con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -126,11 +53,10 @@ class Store:
             have = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         finally:
             con.close()
-        if not SCHEMA_TABLES <= have:
+        if not SCHEMA_TABLES <= have:  # a new store, or one from before a table was added
             with self.connect(write=True) as con:
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        con.execute(statement)
+                for schema in STORE_TABLES.values():
+                    con.execute(schema.ddl())
 
     @contextmanager
     def connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
@@ -141,10 +67,14 @@ class Store:
         write lock up front (``BEGIN IMMEDIATE``), so concurrent writers queue on the busy
         timeout instead of failing halfway.
         """
-        con = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        if write and self.read_only:
+            raise PermissionError(f"{self.path} is open read-only")
+        con = (sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30, isolation_level=None)
+               if self.read_only else sqlite3.connect(self.path, timeout=60, isolation_level=None))
         try:
             con.execute("PRAGMA foreign_keys=ON")
-            con.execute("PRAGMA synchronous=NORMAL")
+            if not self.read_only:
+                con.execute("PRAGMA synchronous=NORMAL")
             con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield con
@@ -379,13 +309,18 @@ class Store:
         tables: dict[str, pd.DataFrame],
         themes: Sequence[dict],
         summary: dict,
+        sentence_themes: Iterable[tuple[str, int, str]] = (),
     ) -> None:
-        """Replace the output tables and record the run's themes, all in one transaction."""
+        """Replace the output tables, the theme of each sentence (``(call_id, utterance idx,
+        theme_id)``) and record the run's themes, all in one transaction."""
         with self._lock, self.connect(write=True) as con:
             for name, df in tables.items():
                 if name in SCHEMA_TABLES:
                     raise ValueError(f"output table {name!r} would replace a store table")
                 replace_table(con, name, df)
+            con.execute("DELETE FROM sentence_themes")
+            con.executemany("INSERT INTO sentence_themes VALUES (?,?,?,?)",
+                            [(c, int(i), th, run_id) for c, i, th in sentence_themes])
             con.execute("DELETE FROM theme_history WHERE run_id = ?", (run_id,))
             con.executemany(
                 "INSERT INTO theme_history VALUES (?,?,?,?,?)",
@@ -399,24 +334,18 @@ class Store:
                 (run_id, summary.get("started_at", now_iso()), now_iso(), json.dumps(summary, default=str)),
             )
 
-    def statuses_table(self, statuses: Sequence[CallStatus]) -> pd.DataFrame:
-        return pd.DataFrame([asdict(s) for s in statuses], columns=["call_id", "status", "reason"])
-
     def forget(self, call_id: str) -> int:
-        """Delete a call everywhere in the store; returns rows removed."""
+        """Delete a call from every table of the catalog that has rows per call (store and
+        published outputs alike) and its cached transcript, then VACUUM; returns rows removed."""
         with self._lock, self.connect(write=True) as con:
             key = con.execute("SELECT cache_key FROM calls WHERE call_id = ?", (call_id,)).fetchone()
+            have = _tables(con)
             n = 0
-            for table in ("segments", "utterances", "calls", "call_failures"):
-                n += con.execute(f"DELETE FROM {table} WHERE call_id = ?", (call_id,)).rowcount
+            for name, schema in catalog().items():
+                if schema.per_call and name in have:
+                    n += con.execute(f"DELETE FROM {_quote(name)} WHERE call_id = ?", (call_id,)).rowcount
             if key and key[0]:
                 n += con.execute("DELETE FROM transcript_cache WHERE cache_key = ?", (key[0],)).rowcount
-            for table in ("quotes", "objections"):
-                exists = con.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)
-                ).fetchone()
-                if exists:
-                    n += con.execute(f"DELETE FROM {table} WHERE call_id = ?", (call_id,)).rowcount
         con = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         try:
             con.execute("VACUUM")  # not inside a transaction
@@ -424,13 +353,60 @@ class Store:
             con.close()
         return n
 
+    # --- reading published outputs (web app, search) ------------------------
+    def has_table(self, name: str) -> bool:
+        with self.connect() as con:
+            return name in _tables(con)
+
+    def table(self, name: str, columns: Sequence[str] | None = None, *, where: str = "",
+              params: Sequence[object] = ()) -> pd.DataFrame:
+        """A table of the catalog as a frame; an empty frame with the declared columns when
+        the table does not exist yet (before the first run, or a run without deals)."""
+        schema = catalog().get(name)
+        cols = list(columns) if columns else (schema.names if schema else None)
+        with self.connect() as con:
+            if name not in _tables(con):
+                return pd.DataFrame(columns=cols or [])
+            select = ", ".join(_quote(c) for c in cols) if cols else "*"
+            query = f"SELECT {select} FROM {_quote(name)}" + (f" WHERE {where}" if where else "")
+            return pd.read_sql_query(query, con, params=list(params))
+
+    def run_settings(self) -> dict:
+        """The effective settings of the last finished run ({} before the first run)."""
+        return dict((self.last_run() or {}).get("settings") or {})
+
+    def run_summaries(self) -> list[dict]:
+        with self.connect() as con:
+            if "runs" not in _tables(con):
+                return []
+            rows = con.execute("SELECT summary FROM runs ORDER BY run_id").fetchall()
+        out = []
+        for (text,) in rows:
+            try:
+                out.append(json.loads(text) if text else {})
+            except json.JSONDecodeError:
+                out.append({})
+        return out
+
+    def recent_theme_runs(self, n: int = 2) -> list[str]:
+        with self.connect() as con:
+            if "theme_history" not in _tables(con):
+                return []
+            return [r[0] for r in con.execute(
+                "SELECT DISTINCT run_id FROM theme_history ORDER BY run_id DESC LIMIT ?", (n,))]
+
     def last_run(self) -> dict | None:
         """The summary of the most recent finished run, or None before the first one."""
         with self.connect() as con:
+            if "runs" not in _tables(con):
+                return None
             row = con.execute(
                 "SELECT summary FROM runs WHERE finished_at IS NOT NULL ORDER BY run_id DESC LIMIT 1"
             ).fetchone()
-        return json.loads(row[0]) if row and row[0] else None
+        try:
+            return json.loads(row[0]) if row and row[0] else None
+        except json.JSONDecodeError:
+            return None
 
     def run_ids(self) -> set[str]:
         with self.connect() as con:
@@ -445,10 +421,16 @@ def replace_table(con: sqlite3.Connection, name: str, df: pd.DataFrame) -> None:
     becomes NULL; lists and dicts are stored as JSON text.
     """
     quoted = _quote(name)
+    schema = OUTPUT_TABLES.get(name)
+    if schema is not None:  # declared: its columns, in order, with its types
+        df = schema.conform(df)
+        con.execute(f"DROP TABLE IF EXISTS {quoted}")
+        con.execute(schema.ddl())
+    else:
+        decls = ", ".join(f"{_quote(str(c))} {_sql_type(df[c])}" for c in df.columns) or '"_empty" TEXT'
+        con.execute(f"DROP TABLE IF EXISTS {quoted}")
+        con.execute(f"CREATE TABLE {quoted} ({decls})")
     columns = [str(c) for c in df.columns]
-    decls = ", ".join(f"{_quote(c)} {_sql_type(df[c])}" for c in columns) or '"_empty" TEXT'
-    con.execute(f"DROP TABLE IF EXISTS {quoted}")
-    con.execute(f"CREATE TABLE {quoted} ({decls})")
     if not columns or df.empty:
         return
     marks = ", ".join("?" for _ in columns)
@@ -456,6 +438,10 @@ def replace_table(con: sqlite3.Connection, name: str, df: pd.DataFrame) -> None:
         f"INSERT INTO {quoted} ({', '.join(_quote(c) for c in columns)}) VALUES ({marks})",
         ([_sql_value(v) for v in row] for row in df.itertuples(index=False, name=None)),
     )
+
+
+def _tables(con: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
 
 
 def _quote(identifier: str) -> str:
