@@ -163,3 +163,66 @@ def test_forget_removes_a_call_everywhere(tmp_path, prefect_server):
         for table in ("segments", "utterances", "quotes", "objections"):
             n = con.execute(f"SELECT COUNT(*) FROM {table} WHERE call_id = ?", (quoted,)).fetchone()[0]
             assert n == 0, table
+        # every table of the store that has a call_id column, the published ones included
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        per_call = [t for t in tables
+                    if "call_id" in {c[1] for c in con.execute(f'PRAGMA table_info("{t}")')}]
+        assert {"call_metrics", "calls_status", "sentence_themes"} <= set(per_call)
+        for table in per_call:
+            n = con.execute(f'SELECT COUNT(*) FROM "{table}" WHERE call_id = ?', (quoted,)).fetchone()[0]
+            assert n == 0, table
+
+
+def test_the_run_records_its_effective_settings(tmp_path, prefect_server):
+    calls, deals = make_corpus(tmp_path / "in", n_won=2, n_lost=2)
+    out = tmp_path / "out"
+    summary = run(calls, deals, out, alpha=0.2, embedding_model="all-MiniLM-L6-v2")
+    saved = json.loads((out / "runs" / f"{summary['run_id']}.json").read_text())
+    for record in (summary, saved, Store(out / "insights.db").last_run()):
+        assert record["settings"]["alpha"] == 0.2 and record["settings"]["min_support"] == 3
+        assert record["settings"]["embedding_model"] == record["embedding_model"] == "all-MiniLM-L6-v2"
+    assert Store(out / "insights.db", read_only=True).run_settings()["theme_min_size"] == 3
+
+
+def test_each_quoted_sentence_has_its_theme_stored(tmp_path, prefect_server):
+    calls, deals = make_corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    run(calls, deals, out)
+    store = Store(out / "insights.db", read_only=True)
+    assigned = store.table("sentence_themes")
+    quotes = pd.read_csv(out / "quotes.csv")
+    assert len(assigned) == len(quotes) > 0
+    utts = store.table("utterances", ["call_id", "idx", "start", "text"])
+    joined = assigned.merge(utts, on=["call_id", "idx"])
+    assert sorted(zip(joined.theme_id, joined.call_id, joined.text, strict=True)) == sorted(
+        zip(quotes.theme_id, quotes.call_id, quotes.text, strict=True))
+
+
+def test_an_analysis_added_through_the_registry_publishes_its_table(tmp_path, prefect_server):
+    """The extension point the data team uses: one function, one declared table."""
+    from callinsight.contracts import OUTPUT_TABLES, Column, TableSchema, register_output_table
+    from callinsight.registry import analyses
+    from callinsight.settings import Settings
+    from callinsight.stages.analyse.insights import AnalysisOutput
+
+    register_output_table(TableSchema("customer_words", (Column("call_id"), Column("words", "int")),
+                                      "customer words per call", csv=True))
+
+    @analyses.register("customer_words")
+    def customer_words(ctx):
+        words = ctx.customer.groupby("call_id")["text"].apply(lambda s: int(s.str.split().str.len().sum()))
+        return AnalysisOutput({"customer_words": words.rename("words").reset_index()})
+
+    try:
+        calls, deals = make_corpus(tmp_path / "in", n_won=2, n_lost=2)
+        out = tmp_path / "out"
+        run(calls, deals, out, analyses=",".join((*Settings().analyses, "customer_words")))
+        table = pd.read_csv(out / "customer_words.csv")
+        assert list(table.columns) == ["call_id", "words"] and len(table) == 4
+        assert (table["words"] > 10).all()
+        with Store(out / "insights.db").connect() as con:
+            assert con.execute("SELECT COUNT(*) FROM customer_words").fetchone()[0] == 4
+        assert (out / "themes.csv").is_file()  # the built-in analyses still ran
+    finally:
+        analyses.unregister("customer_words")
+        OUTPUT_TABLES.pop("customer_words", None)
