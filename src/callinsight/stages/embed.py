@@ -12,6 +12,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from callinsight.contracts import InputError
+from callinsight.registry import embedders
 
 
 @runtime_checkable
@@ -110,7 +111,11 @@ def _load_st(path: str):
     return SentenceTransformer(path, device="cpu")
 
 
-@functools.lru_cache(maxsize=4)
-def get_embedder(model: str) -> CachingEmbedder:
-    """The process-wide embedder for a model, with its vector cache."""
-    return CachingEmbedder(SentenceTransformerEmbedder(model))
+embedders.add("sentence-transformers", SentenceTransformerEmbedder)
+
+
+@functools.lru_cache(maxsize=8)
+def get_embedder(model: str, backend: str = "sentence-transformers") -> CachingEmbedder:
+    """The process-wide embedder for a model (built by the ``backend`` registered in
+    ``callinsight.registry.embedders``), with its vector cache."""
+    return CachingEmbedder(embedders.get(backend)(model))

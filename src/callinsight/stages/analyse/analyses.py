@@ -144,6 +144,8 @@ def _theme_tables(cust, deals, deal_reps, opts, settings: Settings, previous, us
             distance_threshold=settings.theme_distance,
             match_similarity=settings.theme_match_similarity,
             seed=settings.seed,
+            clusterer=settings.clusterer,
+            labeller=settings.labeller,
         ),
     )
     small_talk = _small_talk(result, settings, small_talk_vectors)

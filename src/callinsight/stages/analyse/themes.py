@@ -13,11 +13,13 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+
+from callinsight.registry import clusterers, labellers
 
 
 class Clusterer(Protocol):
@@ -190,6 +192,19 @@ class ThemeOptions:
     reassign_similarity: float = 0.5
     n_representative: int = 5
     seed: int = 0
+    clusterer: str = "agglomerative"  # a name in callinsight.registry.clusterers
+    labeller: str = "phrases"  # a name in callinsight.registry.labellers
+
+
+@clusterers.register("agglomerative")
+def _agglomerative(options: ThemeOptions) -> AgglomerativeClusterer:
+    return AgglomerativeClusterer(options.distance_threshold, lexical_weight=options.lexical_weight,
+                                  seed=options.seed)
+
+
+@labellers.register("phrases")
+def _phrase_labeller(options: ThemeOptions) -> PhraseLabeller:
+    return PhraseLabeller()
 
 
 @dataclass
@@ -213,7 +228,6 @@ class ThemeResult:
     themes: list[Theme]
     assignment: np.ndarray  # theme index per row, -1 for outliers
     outlier_share: float = 0.0
-    extras: dict = field(default_factory=dict)
 
 
 def build_themes(
@@ -228,10 +242,8 @@ def build_themes(
 ) -> ThemeResult:
     """Cluster sentence vectors into labelled themes with stable ids."""
     options = options or ThemeOptions()
-    clusterer = clusterer or AgglomerativeClusterer(
-        options.distance_threshold, lexical_weight=options.lexical_weight, seed=options.seed
-    )
-    labeller = labeller or PhraseLabeller()
+    clusterer = clusterer or clusterers.get(options.clusterer)(options)
+    labeller = labeller or labellers.get(options.labeller)(options)
     n = len(vectors)
     if n == 0:
         return ThemeResult([], np.zeros(0, dtype=int))
