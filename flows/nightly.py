@@ -49,6 +49,7 @@ from callinsight.pipeline import (  # noqa: E402
     transient_failure,
     write_tables,
 )
+from callinsight.registry import load_plugins  # noqa: E402
 from callinsight.settings import Settings, load_settings  # noqa: E402
 from callinsight.sources.manifest import (  # noqa: E402
     DealTable,
@@ -224,6 +225,7 @@ def nightly_insights(
     deal outcomes, cluster themes and write the report to ``out``."""
     logger = get_run_logger()
     cfg: Settings = load_settings(config, **(settings or {}))
+    load_plugins(cfg.plugins)
     _check_task_runner(cfg)
     out_dir = Path(out)
     t_start = time.perf_counter()

@@ -56,9 +56,8 @@ class Registry(Generic[T]):
             return self._items[name]
         except KeyError:
             where = f" (setting `{self.setting}`)" if self.setting else ""
-            raise RegistryError(
-                f"Unknown {self.kind} {name!r}{where}. Registered: {', '.join(sorted(self._items)) or 'none'}."
-            ) from None
+            known = ", ".join(sorted(self._items)) or "none"
+            raise RegistryError(f"Unknown {self.kind} {name!r}{where}. Registered: {known}.") from None
 
     def __contains__(self, name: object) -> bool:
         return name in self._items
@@ -78,3 +77,19 @@ embedders: Registry = Registry("embedder", setting="embedding_backend")
 clusterers: Registry = Registry("clusterer", setting="clusterer")
 labellers: Registry = Registry("labeller", setting="labeller")
 analyses: Registry = Registry("analysis", setting="analyses")
+
+
+def load_plugins(modules: tuple[str, ...] | list[str]) -> None:
+    """Import the modules named by the ``plugins`` setting, so their components register.
+
+    A plugin is any importable module (``my_team.callinsight_ext``) that registers readers,
+    engines, embedders, clusterers, labellers or analyses at import time.
+    """
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            raise RegistryError(f"Could not import plugin module {name!r} (setting `plugins`): {exc}. "
+                                "Install it in this environment or fix the name.") from exc

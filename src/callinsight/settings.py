@@ -73,6 +73,8 @@ class Settings:
     labeller: str = "phrases"  # a name in callinsight.registry.labellers
     # analyses run over the corpus, by name in callinsight.registry.analyses (in this order)
     analyses: tuple[str, ...] = ("phrases", "themes", "objections", "conversation_metrics")
+    # --- extensions ---
+    plugins: tuple[str, ...] = ()  # modules imported at a run start and on workers to register components
     # --- orchestration ---
     task_runner: str = "threads"  # "threads" or "dask"
     dask_address: str | None = None  # None with task_runner=dask: a temporary local cluster

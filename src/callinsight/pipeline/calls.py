@@ -11,6 +11,7 @@ from pathlib import Path
 
 from callinsight.contracts import Call, CallStatus, InputError, Transcript
 from callinsight.pipeline.extraction import extraction_failure_key
+from callinsight.registry import load_plugins
 from callinsight.settings import Settings
 from callinsight.sources.readers import to_vtt
 from callinsight.stages.transcribe import import_transcript, input_key, transcribe_call, uses_transcript
@@ -92,6 +93,7 @@ def transcribe_one(call: Call, settings: Settings,
     network share going away) is raised so the caller can retry.
     """
     t0 = time.perf_counter()
+    load_plugins(settings.plugins)  # a Dask worker imports the plugins that register engines
     try:
         transcript = (
             import_transcript(call, settings)
