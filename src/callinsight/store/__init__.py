@@ -6,6 +6,7 @@ flow's state, ``OUTPUT_TABLES`` for what each run publishes): that catalog drive
 the published tables' columns and types, and ``forget``.
 """
 
-from callinsight.store.sqlite import Store, embeddings_matrix, now_iso, replace_table
+from callinsight.store.sql import embeddings_matrix, replace_table
+from callinsight.store.sqlite import Store, now_iso
 
 __all__ = ["Store", "embeddings_matrix", "now_iso", "replace_table"]

@@ -10,7 +10,6 @@ moment leaves either the previous state or the new one, never a mix.
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from callinsight.contracts import OUTPUT_TABLES, STORE_TABLES, Call, InputError, Segment, Transcript, catalog
+from callinsight.contracts import STORE_TABLES, Call, InputError, Segment, Transcript, catalog
+from callinsight.store.sql import from_blob, quote_identifier, replace_table, table_names, to_blob
 
 SCHEMA_TABLES = frozenset(STORE_TABLES)
 
@@ -233,7 +233,7 @@ class Store:
                         json.dumps(r["phrases"]),
                         r.get("objection"),
                         r.get("objection_score"),
-                        _to_blob(r.get("embedding")),
+                        to_blob(r.get("embedding")),
                     )
                     for i, r in enumerate(rows)
                 ],
@@ -294,7 +294,7 @@ class Store:
                 (row[0],),
             ).fetchall()
         return row[0], [
-            {"theme_id": t, "label": label, "n_quotes": n, "centroid": _from_blob(c)}
+            {"theme_id": t, "label": label, "n_quotes": n, "centroid": from_blob(c)}
             for t, label, n, c in rows
         ]
 
@@ -325,7 +325,7 @@ class Store:
             con.executemany(
                 "INSERT INTO theme_history VALUES (?,?,?,?,?)",
                 [
-                    (run_id, t["theme_id"], t["label"], int(t["n_quotes"]), _to_blob(t["centroid"]))
+                    (run_id, t["theme_id"], t["label"], int(t["n_quotes"]), to_blob(t["centroid"]))
                     for t in themes
                 ],
             )
@@ -339,11 +339,12 @@ class Store:
         published outputs alike) and its cached transcript, then VACUUM; returns rows removed."""
         with self._lock, self.connect(write=True) as con:
             key = con.execute("SELECT cache_key FROM calls WHERE call_id = ?", (call_id,)).fetchone()
-            have = _tables(con)
+            have = table_names(con)
             n = 0
             for name, schema in catalog().items():
                 if schema.per_call and name in have:
-                    n += con.execute(f"DELETE FROM {_quote(name)} WHERE call_id = ?", (call_id,)).rowcount
+                    n += con.execute(f"DELETE FROM {quote_identifier(name)} WHERE call_id = ?",
+                                     (call_id,)).rowcount
             if key and key[0]:
                 n += con.execute("DELETE FROM transcript_cache WHERE cache_key = ?", (key[0],)).rowcount
         con = sqlite3.connect(self.path, timeout=60, isolation_level=None)
@@ -356,7 +357,7 @@ class Store:
     # --- reading published outputs (web app, search) ------------------------
     def has_table(self, name: str) -> bool:
         with self.connect() as con:
-            return name in _tables(con)
+            return name in table_names(con)
 
     def table(self, name: str, columns: Sequence[str] | None = None, *, where: str = "",
               params: Sequence[object] = ()) -> pd.DataFrame:
@@ -365,10 +366,10 @@ class Store:
         schema = catalog().get(name)
         cols = list(columns) if columns else (schema.names if schema else None)
         with self.connect() as con:
-            if name not in _tables(con):
+            if name not in table_names(con):
                 return pd.DataFrame(columns=cols or [])
-            select = ", ".join(_quote(c) for c in cols) if cols else "*"
-            query = f"SELECT {select} FROM {_quote(name)}" + (f" WHERE {where}" if where else "")
+            select = ", ".join(quote_identifier(c) for c in cols) if cols else "*"
+            query = f"SELECT {select} FROM {quote_identifier(name)}" + (f" WHERE {where}" if where else "")
             return pd.read_sql_query(query, con, params=list(params))
 
     def run_settings(self) -> dict:
@@ -377,7 +378,7 @@ class Store:
 
     def run_summaries(self) -> list[dict]:
         with self.connect() as con:
-            if "runs" not in _tables(con):
+            if "runs" not in table_names(con):
                 return []
             rows = con.execute("SELECT summary FROM runs ORDER BY run_id").fetchall()
         out = []
@@ -390,7 +391,7 @@ class Store:
 
     def recent_theme_runs(self, n: int = 2) -> list[str]:
         with self.connect() as con:
-            if "theme_history" not in _tables(con):
+            if "theme_history" not in table_names(con):
                 return []
             return [r[0] for r in con.execute(
                 "SELECT DISTINCT run_id FROM theme_history ORDER BY run_id DESC LIMIT ?", (n,))]
@@ -398,7 +399,7 @@ class Store:
     def last_run(self) -> dict | None:
         """The summary of the most recent finished run, or None before the first one."""
         with self.connect() as con:
-            if "runs" not in _tables(con):
+            if "runs" not in table_names(con):
                 return None
             row = con.execute(
                 "SELECT summary FROM runs WHERE finished_at IS NOT NULL ORDER BY run_id DESC LIMIT 1"
@@ -411,92 +412,3 @@ class Store:
     def run_ids(self) -> set[str]:
         with self.connect() as con:
             return {r[0] for r in con.execute("SELECT run_id FROM runs")}
-
-
-def replace_table(con: sqlite3.Connection, name: str, df: pd.DataFrame) -> None:
-    """Drop and recreate table ``name`` with ``df``'s rows, on the caller's transaction.
-
-    Unlike ``DataFrame.to_sql`` this never commits, so several tables can be replaced
-    atomically. Column types follow pandas' (INTEGER, REAL, TIMESTAMP, else TEXT); NaN
-    becomes NULL; lists and dicts are stored as JSON text.
-    """
-    quoted = _quote(name)
-    schema = OUTPUT_TABLES.get(name)
-    if schema is not None:  # declared: its columns, in order, with its types
-        df = schema.conform(df)
-        con.execute(f"DROP TABLE IF EXISTS {quoted}")
-        con.execute(schema.ddl())
-    else:
-        decls = ", ".join(f"{_quote(str(c))} {_sql_type(df[c])}" for c in df.columns) or '"_empty" TEXT'
-        con.execute(f"DROP TABLE IF EXISTS {quoted}")
-        con.execute(f"CREATE TABLE {quoted} ({decls})")
-    columns = [str(c) for c in df.columns]
-    if not columns or df.empty:
-        return
-    marks = ", ".join("?" for _ in columns)
-    con.executemany(
-        f"INSERT INTO {quoted} ({', '.join(_quote(c) for c in columns)}) VALUES ({marks})",
-        ([_sql_value(v) for v in row] for row in df.itertuples(index=False, name=None)),
-    )
-
-
-def _tables(con: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _sql_type(series: pd.Series) -> str:
-    kind = getattr(series.dtype, "kind", "O")
-    if kind in "biu":
-        return "INTEGER"
-    if kind == "f":
-        return "REAL"
-    if kind == "M":
-        return "TIMESTAMP"
-    return "TEXT"
-
-
-def _sql_value(value: object) -> object:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, float):
-        return None if math.isnan(value) else value
-    if isinstance(value, bool | int | str | bytes):
-        return value
-    if isinstance(value, datetime | pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, list | tuple | set | dict):
-        return json.dumps(list(value) if isinstance(value, set) else value, default=str)
-    if isinstance(value, np.ndarray):
-        return json.dumps(value.tolist())
-    return str(value)
-
-
-def _to_blob(vector: np.ndarray | None) -> bytes | None:
-    if vector is None:
-        return None
-    return np.asarray(vector, dtype=np.float32).tobytes()
-
-
-def _from_blob(blob: bytes | None) -> np.ndarray | None:
-    if blob is None:
-        return None
-    return np.frombuffer(blob, dtype=np.float32).copy()
-
-
-def embeddings_matrix(blobs: Sequence[bytes | None]) -> np.ndarray:
-    """Stack stored embedding blobs into a float32 matrix (one allocation, no per-row copies)."""
-    if not len(blobs):
-        return np.zeros((0, 0), dtype=np.float32)
-    if any(b is None for b in blobs):
-        raise ValueError("embeddings_matrix got a row without an embedding")
-    dim = len(blobs[0]) // 4
-    out = np.empty((len(blobs), dim), dtype=np.float32)
-    for i, blob in enumerate(blobs):
-        out[i] = np.frombuffer(blob, dtype=np.float32)
-    return out

@@ -22,7 +22,7 @@ from callinsight.stages.analyse.smalltalk import example_vectors, load_small_tal
 from callinsight.stages.analyse.stats import StatsOptions, association_table, metric_association
 from callinsight.stages.analyse.themes import ThemeOptions, ThemeResult, build_themes
 from callinsight.stages.extract import conversation_metrics
-from callinsight.store.sqlite import embeddings_matrix
+from callinsight.store.sql import embeddings_matrix
 
 
 @analyses.register("phrases")
