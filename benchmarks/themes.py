@@ -37,7 +37,7 @@ from callinsight.stages.analyse.insights import _deal_reps, build_insights  # no
 from callinsight.stages.analyse.stats import StatsOptions, association_table  # noqa: E402
 from callinsight.stages.embed import _load_st, get_embedder, resolve_embedding_model  # noqa: E402
 from callinsight.stages.extract import ExtractOptions, Extractor, ObjectionDetector, load_taxonomy  # noqa: E402
-from callinsight.store.sqlite import Store, embeddings_matrix  # noqa: E402
+from callinsight.store import Store, embeddings_matrix  # noqa: E402
 from evaluation.synthetic import evaluate_themes, generate, load_into_store  # noqa: E402
 
 

@@ -8,13 +8,11 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-sys.path.insert(0, str(Path(__file__).parent))
-
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE_CALLS = REPO / "sample_calls"
-SAMPLE_CONFIG = SAMPLE_CALLS / "callinsight.yaml"
+sys.path.insert(0, str(Path(__file__).parent))  # tests/support: shared builders
 
 import pytest  # noqa: E402
+
+from support.paths import REPO, SAMPLE_CALLS, SAMPLE_CONFIG  # noqa: E402,F401
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,8 @@ import pytest
 
 from callinsight.contracts import Segment
 from callinsight.store.sqlite import Store
-from conftest import SAMPLE_CALLS, SAMPLE_CONFIG
 from evaluation.metrics import attribution
+from support.paths import SAMPLE_CALLS, SAMPLE_CONFIG
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from audio_fixtures import tone, write_wav
+from support.audio import tone, write_wav
 
 PII = {
     "email": "dana.kim@northwind.io",

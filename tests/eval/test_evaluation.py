@@ -21,7 +21,7 @@ from callinsight.stages.analyse.insights import build_insights  # noqa: E402
 from callinsight.stages.analyse.themes import ThemeOptions, build_themes  # noqa: E402
 from callinsight.stages.embed import get_embedder  # noqa: E402
 from callinsight.stages.extract import ExtractOptions, Extractor, ObjectionDetector, load_taxonomy  # noqa: E402
-from callinsight.store.sqlite import Store, embeddings_matrix  # noqa: E402
+from callinsight.store import Store, embeddings_matrix  # noqa: E402
 from evaluation.synthetic import REP_LOST, REP_WON, evaluate_themes, generate, load_into_store  # noqa: E402
 
 N_DEALS = 120

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from audio_fixtures import tone, write_wav
 from callinsight.stages.transcribe import AudioError, load_channels
+from support.audio import tone, write_wav
 
 
 def test_stereo_gives_two_channels(tmp_path):

@@ -8,10 +8,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from audio_fixtures import tone
 from callinsight.contracts import InputError
 from callinsight.settings import Settings
 from callinsight.stages.transcribe import SAMPLE_RATE, TranscribeOptions, transcribe_mixed
+from support.audio import tone
 
 
 class FakeWhisper:

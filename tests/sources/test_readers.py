@@ -26,7 +26,7 @@ from callinsight.sources.readers import (
     write_vtt,
 )
 
-DATA = Path(__file__).parent / "data" / "transcripts"
+DATA = Path(__file__).parents[1] / "data" / "transcripts"
 
 
 def _write(tmp_path: Path, name: str, content: str | bytes) -> Path:

@@ -24,12 +24,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_flow import make_corpus, run
 
-from audio_fixtures import tone, write_wav
 from callinsight.pipeline import LOCK_NAME, compare_runs, summary_markdown
 from callinsight.store.sqlite import Store
-from conftest import REPO, SAMPLE_CALLS
+from support.audio import tone, write_wav
+from support.corpus import make_corpus, run
+from support.paths import REPO, SAMPLE_CALLS
 
 BIN = Path(sys.executable).parent
 CLI = str(BIN / "callinsight")

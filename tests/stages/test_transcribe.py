@@ -8,14 +8,14 @@ import json
 import numpy as np
 import pytest
 
-from audio_fixtures import write_wav
 from callinsight.contracts import Call, Segment
 from callinsight.pipeline import process_call
 from callinsight.settings import Settings
 from callinsight.stages.transcribe import input_key, load_channels, transcribe_call
 from callinsight.store.sqlite import Store
-from conftest import SAMPLE_CALLS
 from evaluation.metrics import WER, attribution
+from support.audio import write_wav
+from support.paths import SAMPLE_CALLS
 
 pytestmark = pytest.mark.slow
 

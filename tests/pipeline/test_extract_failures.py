@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from callinsight.pipeline import extraction
 from callinsight.contracts import Call
-from callinsight.pipeline import check_call, extract_pending, pending_extraction, process_call
+from callinsight.pipeline import check_call, extract_pending, extraction, pending_extraction, process_call
 from callinsight.settings import Settings
 from callinsight.store.sqlite import Store
 

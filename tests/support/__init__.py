@@ -1,0 +1,1 @@
+"""Builders shared by tests (corpora, audio, paths): plain helpers, not tests."""
