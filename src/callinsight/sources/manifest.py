@@ -17,8 +17,9 @@ from pathlib import Path
 from callinsight.contracts import ROLES, Call, CallStatus, Deal, InputError, Outcome, Role
 from callinsight.util.markup import without_markup
 
-CALL_COLUMNS = ("call_id", "rep", "started_at")
-DEAL_COLUMNS = ("deal_id", "stage", "amount", "created_at", "closed_at")
+# Columns an input CSV must have (the published `deals` table is declared in contracts).
+REQUIRED_CALL_COLUMNS = ("call_id", "rep", "started_at")
+REQUIRED_DEAL_COLUMNS = ("deal_id", "stage")
 
 _WON = {"closed_won", "closedwon", "closed won", "won"}
 _LOST = {"closed_lost", "closedlost", "closed lost", "lost"}
@@ -105,7 +106,7 @@ def parse_channels(value: str) -> tuple[Role, ...]:
 def read_calls(path: str | Path, *, allowed_roots: tuple[Path, ...] = ()) -> Manifest:
     """Read calls.csv; bad rows become ``failed`` statuses naming the row and the problem."""
     path = Path(path)
-    rows = _read_csv(path, CALL_COLUMNS, "Calls manifest")
+    rows = _read_csv(path, REQUIRED_CALL_COLUMNS, "Calls manifest")
     header = set(rows[0]) if rows else set()
     if rows and "recording" not in header and "transcript" not in header:
         raise InputError(f"{path} needs a 'recording' or 'transcript' column (audio or transcript path).")
@@ -150,7 +151,7 @@ def read_calls(path: str | Path, *, allowed_roots: tuple[Path, ...] = ()) -> Man
 def read_deals(path: str | Path) -> DealTable:
     """Read deals.csv. Bad rows are skipped with a warning; duplicate deal rows: the last wins."""
     path = Path(path)
-    rows = _read_csv(path, ("deal_id", "stage"), "Deals")
+    rows = _read_csv(path, REQUIRED_DEAL_COLUMNS, "Deals")
     deals: dict[str, Deal] = {}
     warnings: list[str] = []
     for i, row in enumerate(rows, start=1):
