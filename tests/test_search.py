@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from audio_fixtures import tone, write_wav
 from callinsight.cli import main
-from callinsight.contracts import InputError
+from callinsight.contracts import Call, InputError, Segment, Transcript
 from callinsight.serve.search import Filters, PhraseIndex, cached_index, lemma, load_index, tokenize
+from callinsight.store.sqlite import Store
+from support.audio import tone, write_wav
 
 TIME = [
     "Honestly it cuts the admin work for my whole team.",  # no word of "saves time"
@@ -169,8 +171,6 @@ class FakeEncoder:
 
 
 def test_fusion_ranks_by_meaning_and_keyword_without_a_model():
-    import pandas as pd
-
     texts = ["alpha beta", "gamma delta", "beta gamma"]
     rows = pd.DataFrame({
         "text": texts, "call_id": ["a", "b", "c"], "deal_id": [None] * 3, "speaker": ["customer"] * 3,
@@ -274,3 +274,97 @@ def test_cached_index_reloads_when_the_store_changes(library_out, tmp_path):
         con.execute("DELETE FROM utterances WHERE call_id = 'c00'")
     second = cached_index(out)
     assert second is not first and len(second) < len(first)
+
+
+# --------------------------------------------------------------------------- small store
+
+TWIN = "Too pricey for us."  # said twice at the same second, in two themes
+TWIN_THEMES = {1: ("T-price", "Pricing"), 2: ("T-budget", "Budget freeze")}
+DIM = 4
+
+
+def publish_run(out: Path, run_id: str, settings: dict | None) -> None:
+    """Publish a run record (with ``settings`` unless None) and the twins' themes."""
+    summary = {"run_id": run_id, "started_at": f"2026-10-0{run_id[-1]}T08:00:00+00:00",
+               "input_root": str(out.parent), "deals_csv": None}
+    if settings is not None:
+        summary["settings"] = settings
+    themes = pd.DataFrame([{"theme_id": t, "label": label} for t, label in TWIN_THEMES.values()])
+    Store(out / "insights.db").publish(
+        run_id, {"themes": themes}, [], summary,
+        sentence_themes=[("t1", idx, t) for idx, (t, _) in TWIN_THEMES.items()])
+
+
+def small_store(out: Path, settings: dict | None = None) -> Path:
+    """One call: a rep question, then one customer turn whose two sentences have the same
+    start and text but are different utterances (idx 1 and 2) in different themes."""
+    store = Store(out / "insights.db")
+    call = Call(call_id="t1", rep="Ann", deal_id="DX", started_at=datetime(2026, 10, 1, 9))
+    segments = [Segment(0.0, 3.0, "rep", "Any concerns?"),
+                Segment(4.0, 9.0, "customer", f"{TWIN} {TWIN}")]
+    store.save_transcript(call, Transcript("t1", segments, "import:json", duration=10.0), "key-t1")
+    eye = np.eye(DIM, dtype=np.float32)
+    rows = [{"segment_idx": 0, "speaker": "rep", "start": 0.0, "end": 3.0,
+             "text": "Any concerns?", "phrases": [], "embedding": eye[0]}]
+    rows += [{"segment_idx": 1, "speaker": "customer", "start": 4.0, "end": 6.0, "text": TWIN,
+              "phrases": ["pricey"], "objection": "price", "embedding": eye[i]} for i in (1, 2)]
+    store.save_utterances("t1", "extract-key", rows)
+    publish_run(out, "r1", settings)
+    return out
+
+
+class AnyEncoder:
+    """Encodes every text to the same unit vector (the ranking is not under test)."""
+
+    def encode(self, texts):
+        return np.tile(np.eye(DIM, dtype=np.float32)[1], (len(texts), 1))
+
+
+def test_sentence_themes_come_from_the_utterance_key(tmp_path):
+    index = load_index(small_store(tmp_path), encoder=AnyEncoder())
+    hits = index.search("", limit=None)
+    assert [h.text for h in hits] == [TWIN, TWIN] and {h.start for h in hits} == {4.0}
+    assert {(h.idx, h.theme_id, h.theme_label) for h in hits} == {
+        (idx, t, label) for idx, (t, label) in TWIN_THEMES.items()}
+    assert index.themes() == sorted(TWIN_THEMES.values(), key=lambda p: p[1].lower())
+    budget = index.search("pricey", Filters(theme_id="T-budget"), limit=None, min_score=0)
+    assert [(h.idx, h.theme_id) for h in budget] == [(2, "T-budget")]
+
+
+@pytest.fixture
+def embedder_calls(monkeypatch) -> list[str]:
+    """Models the search asked the embedder factory for (the environment says another)."""
+    seen: list[str] = []
+
+    def factory(model: str, backend: str = "sentence-transformers") -> AnyEncoder:
+        seen.append(model)
+        return AnyEncoder()
+
+    monkeypatch.setattr("callinsight.stages.embed.get_embedder", factory)
+    monkeypatch.setenv("CALLINSIGHT_EMBEDDING_MODEL", "env-model-Y")
+    return seen
+
+
+@pytest.mark.parametrize(("settings", "expected"), [
+    ({"embedding_model": "run-model-X", "alpha": 0.05, "min_support": 5}, "run-model-X"),
+    (None, "all-MiniLM-L6-v2"),  # a store from before runs recorded their settings
+])
+def test_queries_use_the_runs_embedding_model(tmp_path, embedder_calls, settings, expected):
+    index = load_index(small_store(tmp_path, settings))
+    assert index.search("pricey", limit=1)[0].text == TWIN
+    assert embedder_calls == [expected]
+
+
+def test_cli_search_uses_the_runs_embedding_model(tmp_path, embedder_calls, capsys):
+    small_store(tmp_path, {"embedding_model": "run-model-X"})
+    assert main(["search", "pricey", "--out", str(tmp_path), "--json"]) == 0
+    assert [r["theme_id"] for r in json.loads(capsys.readouterr().out)] == ["T-price", "T-budget"]
+    assert embedder_calls == ["run-model-X"]
+
+
+def test_cached_index_follows_a_new_runs_embedding_model(tmp_path, embedder_calls):
+    small_store(tmp_path, {"embedding_model": "run-model-X"})
+    cached_index(tmp_path).encode_query("pricey")
+    publish_run(tmp_path, "r2", {"embedding_model": "run-model-Z"})
+    cached_index(tmp_path).encode_query("pricey")
+    assert embedder_calls == ["run-model-X", "run-model-Z"]

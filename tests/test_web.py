@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import shutil
 import sqlite3
@@ -12,7 +13,19 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from test_search import CALLS, FORMULA, NO_RECORDING, SCRIPT, TIME, customer_start, library_run
+from test_search import (
+    CALLS,
+    FORMULA,
+    NO_RECORDING,
+    SCRIPT,
+    TIME,
+    TWIN,
+    TWIN_THEMES,
+    AnyEncoder,
+    customer_start,
+    library_run,
+    small_store,
+)
 
 from callinsight.contracts import InputError
 from callinsight.serve.web import create_app, serve_command
@@ -205,3 +218,31 @@ def test_serve_binds_localhost_by_default(library_out, monkeypatch):
     assert seen["host"] == "127.0.0.1" and seen["port"] == 8765
     assert serve_command(Namespace(out=str(library_out), host="127.0.0.1", port=9000)) == 0
     assert seen["port"] == 9000
+
+
+def test_themes_page_shows_the_runs_statistics_settings(library_out, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    shutil.copytree(library_out, out)
+    with sqlite3.connect(out / "insights.db") as con:
+        run_id, text = con.execute("SELECT run_id, summary FROM runs ORDER BY run_id DESC"
+                                   " LIMIT 1").fetchone()
+        summary = json.loads(text)
+        summary["settings"].update(alpha=0.2, min_support=4)
+        con.execute("UPDATE runs SET summary = ? WHERE run_id = ?", (json.dumps(summary), run_id))
+    monkeypatch.setenv("CALLINSIGHT_ALPHA", "0.01")
+    monkeypatch.setenv("CALLINSIGHT_MIN_SUPPORT", "9")
+    html = TestClient(create_app(out)).get("/themes").text
+    assert "α = 0.2" in html and "α = 0.01" not in html
+    assert "fewer than 4 closed deals" in html and "fewer than 9 closed" not in html
+
+
+def test_call_page_takes_each_sentences_theme_from_the_store(tmp_path):
+    client = TestClient(create_app(small_store(tmp_path), encoder=AnyEncoder()))
+    html = client.get("/calls/t1").text
+    assert html.count(f">{TWIN}</span>") == 2
+    for theme_id, label in TWIN_THEMES.values():
+        assert html.count(f'title="Theme: {label}"') == 1, label
+        assert f'href="/themes#theme-{theme_id}">{label}</a>' in html
+    library = client.get("/", params={"theme": "T-budget"}).text
+    assert int(re.search(r'data-count="(\d+)"', library).group(1)) == 1
+    assert client.get("/themes").status_code == 200  # a run with no deals and few tables

@@ -18,168 +18,45 @@ query still ranks on meaning alone, so "saves time" finds "it cuts the admin wor
 Sentences scoring under ``min_score`` are dropped. An empty query lists the filtered
 sentences, newest call first.
 
-No web dependencies: the CLI (``callinsight search``) and the web app both call this.
+Queries are encoded with the embedding model the run recorded in its settings, never the
+searcher's environment, so query and sentence vectors share one space. No web
+dependencies: the CLI (``search_cli``) and the web app both call this; tokens and BM25
+are in ``text_index``, store access in ``run_db``.
 """
 
 from __future__ import annotations
 
-import argparse
-import csv
-import io
-import json
-import math
-import re
-import sqlite3
 import sys
-import textwrap
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from callinsight.contracts import InputError
+from callinsight.serve.run_db import fingerprint, open_store, store_path
+from callinsight.serve.text_index import BM25, lemma, tokenize
+from callinsight.settings import Settings
+from callinsight.stages.report.formatting import format_timestamp, to_float, to_text
+from callinsight.store.sqlite import Store
 
-__all__ = [
-    "Filters",
-    "Hit",
-    "PhraseIndex",
-    "load_index",
-    "cached_index",
-    "tokenize",
-    "lemma",
-    "hits_csv",
-    "format_timestamp",
-    "search_command",
-    "SEMANTIC_WEIGHT",
-]
+__all__ = ["Filters", "Hit", "PhraseIndex", "load_index", "cached_index", "sentence_rows",
+           "fingerprint", "store_path", "tokenize", "lemma", "format_timestamp",
+           "one_torch_thread", "SEMANTIC_WEIGHT"]
 
 SEMANTIC_WEIGHT = 0.7  # the keyword part gets 1 - SEMANTIC_WEIGHT
 MIN_SCORE = 0.12
-BM25_K1, BM25_B = 1.2, 0.75
 OUTCOMES = ("won", "lost", "open")
 
 
 class QueryEncoder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
-
-
-# --------------------------------------------------------------------------- tokens
-
-_TOKEN = re.compile(r"[a-z0-9]+")
-STOPWORDS = frozenset(
-    "a an the and or but if of to in on at for with by from as is are was were be been being "
-    "am it its it's this that these those i we you they he she me us our ours your their my him "
-    "her them do does did doing have has had having so very just can could would should will "
-    "shall may might must there here what which who whom when where why how all any each other "
-    "some such than too s t d ll m re ve don doesn didn isn aren wasn won't about into over "
-    "then once up out off also yeah yes oh okay ok um uh like really well".split()
-)
-_IRREGULAR = {
-    "children": "child", "kids": "kid", "people": "person", "men": "man", "women": "woman",
-    "went": "go", "gone": "go", "said": "say", "paid": "pay", "bought": "buy", "spent": "spend",
-    "thought": "think", "made": "make", "took": "take", "taken": "take", "got": "get",
-    "gotten": "get", "saw": "see", "seen": "see", "better": "good", "best": "good",
-    "cheaper": "cheap", "cheapest": "cheap", "built": "build", "sent": "send", "felt": "feel",
-    "kept": "keep", "using": "use", "left": "leave", "lost": "lose", "won": "win", "sold": "sell",
-    "told": "tell",
-}
-_VOWELS = set("aeiouy")
-
-
-def _cvc(stem: str) -> bool:
-    """consonant-vowel-consonant at the end of a short stem (sav-e, tim-e, pric-e)."""
-    if len(stem) < 3 or len(stem) > 4:
-        return False
-    a, b, c = stem[-3], stem[-2], stem[-1]
-    return a not in _VOWELS and b in _VOWELS and c not in _VOWELS and c not in "wxy"
-
-
-@lru_cache(maxsize=262_144)
-def lemma(token: str) -> str:
-    """A light English lemmatiser: irregular forms and inflection suffixes (Porter step 1).
-
-    ``saves``, ``saved``, ``saving`` -> ``save``; ``prices``, ``pricing`` -> ``price``;
-    ``companies`` -> ``company``; ``cutting`` -> ``cut``. Applied to documents and queries
-    alike, so consistency matters more than linguistic exactness.
-    """
-    if token in _IRREGULAR:
-        return _IRREGULAR[token]
-    if len(token) <= 3 or token.isdigit():
-        return token
-    if token.endswith("ies") and len(token) > 4:
-        return token[:-3] + "y"
-    if token.endswith("sses"):
-        return token[:-2]
-    if token.endswith(("xes", "ches", "shes", "zzes")):
-        return token[:-2]
-    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        token = token[:-1]
-    elif token.endswith("ly") and len(token) > 5:
-        return token[:-2]
-    for suffix in ("ing", "ed"):
-        if token.endswith(suffix) and not token.endswith("eed"):
-            stem = token[: -len(suffix)]
-            if len(stem) < 2 or not _VOWELS & set(stem):
-                continue
-            if stem.endswith(("at", "bl", "iz")):
-                return stem + "e"
-            if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsz" + "".join(_VOWELS):
-                return stem[:-1]
-            if _cvc(stem):
-                return stem + "e"
-            return stem
-    return token
-
-
-def tokenize(text: str) -> list[str]:
-    """Lowercased, lemmatised content words of a text."""
-    return [lemma(t) for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
-
-
-class BM25:
-    """Okapi BM25 over a fixed corpus; scores are a sparse column sum per query."""
-
-    def __init__(self, docs: Sequence[Sequence[str]], k1: float = BM25_K1, b: float = BM25_B):
-        self.vocab: dict[str, int] = {}
-        rows, cols = [], []
-        for i, toks in enumerate(docs):
-            for tok in toks:
-                rows.append(i)
-                cols.append(self.vocab.setdefault(tok, len(self.vocab)))
-        n = len(docs)
-        tf = sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, max(len(self.vocab), 1))
-        )
-        tf.sum_duplicates()
-        lengths = np.asarray(tf.sum(axis=1)).ravel()
-        avgdl = float(lengths.mean()) if n and lengths.mean() > 0 else 1.0
-        df = np.bincount(tf.indices, minlength=tf.shape[1])
-        self.n = n
-        self.idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        self.max_idf = float(math.log1p((n + 0.5) / 0.5))
-        norm = k1 * (1 - b + b * lengths / avgdl)
-        row_norm = np.repeat(norm, np.diff(tf.indptr)).astype(np.float32)
-        data = tf.data * (k1 + 1) / (tf.data + row_norm) * self.idf[tf.indices]
-        self.weights = sparse.csr_matrix((data, tf.indices, tf.indptr), shape=tf.shape).tocsc()
-
-    def scores(self, terms: Iterable[str]) -> tuple[np.ndarray, float]:
-        """(BM25 score per document, sum of the query terms' idf) for query terms."""
-        terms = list(dict.fromkeys(terms))
-        ids = [self.vocab[t] for t in terms if t in self.vocab]
-        idf_sum = sum(float(self.idf[self.vocab[t]]) if t in self.vocab else self.max_idf
-                      for t in terms)
-        if not ids:
-            return np.zeros(self.n, dtype=np.float32), idf_sum
-        return np.asarray(self.weights[:, ids].sum(axis=1)).ravel(), idf_sum
 
 
 # --------------------------------------------------------------------------- data
@@ -252,15 +129,6 @@ class Hit:
         return format_timestamp(self.start)
 
 
-def format_timestamp(seconds: float | None) -> str:
-    """``75.4 -> "01:15"`` (``h:mm:ss`` from one hour on)."""
-    if seconds is None or not math.isfinite(seconds):
-        return "—"
-    hours, rest = divmod(int(max(seconds, 0.0)), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
-
-
 _HIT_COLUMNS = ["text", "call_id", "deal_id", "speaker", "start", "end", "theme_id", "theme_label",
                 "outcome", "amount", "rep", "started_at", "objection", "idx"]
 
@@ -269,7 +137,10 @@ class PhraseIndex:
     """Customer sentences of one run with an embedding matrix and a BM25 keyword index."""
 
     def __init__(self, rows: pd.DataFrame, embeddings: np.ndarray, *,
-                 encoder: QueryEncoder | None = None, embedding_model: str | None = None):
+                 encoder: QueryEncoder | None = None, embedding_model: str | None = None,
+                 embedding_backend: str | None = None):
+        """``embedding_model`` / ``embedding_backend``: what encoded the stored vectors (the
+        run's settings); queries are encoded with the same unless ``encoder`` is given."""
         missing = [c for c in _HIT_COLUMNS if c not in rows.columns]
         if missing:
             raise ValueError(f"rows lack column(s) {', '.join(missing)}")
@@ -277,7 +148,8 @@ class PhraseIndex:
             raise ValueError("one embedding per row is needed")
         self.rows = rows.reset_index(drop=True)
         self.embeddings = np.ascontiguousarray(embeddings, dtype=np.float32)
-        self.embedding_model = embedding_model
+        self.embedding_model = embedding_model or Settings.embedding_model
+        self.embedding_backend = embedding_backend or Settings.embedding_backend
         self._encoder = encoder
         self._lock = threading.Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -334,9 +206,10 @@ class PhraseIndex:
             vector = np.asarray(self.encoder.encode([query]), dtype=np.float32).reshape(-1)
         if vector.shape[0] != self.embeddings.shape[1] and len(self.rows):
             raise InputError(
-                f"The query embedding has {vector.shape[0]} dimensions but the run stored "
-                f"{self.embeddings.shape[1]}: search with the embedding model of the run "
-                "(set CALLINSIGHT_EMBEDDING_MODEL)."
+                f"The query embedding of {self.embedding_model!r} has {vector.shape[0]} "
+                f"dimensions but the run stored {self.embeddings.shape[1]}: the store's sentence "
+                "vectors were not made with the embedding model its last run recorded; run "
+                "`callinsight run` again to re-embed them."
             )
         with self._lock:
             self._query_cache[query] = vector
@@ -346,11 +219,11 @@ class PhraseIndex:
 
     @property
     def encoder(self) -> QueryEncoder:
+        """The run's embedding model, loaded on the first query (not at import or load)."""
         if self._encoder is None:
-            from callinsight.settings import load_settings
-            from callinsight.stages.embed import get_embedder
+            from callinsight.stages import embed
 
-            self._encoder = get_embedder(self.embedding_model or load_settings().embedding_model)
+            self._encoder = embed.get_embedder(self.embedding_model, self.embedding_backend)
         return self._encoder
 
     def search(self, query: str, filters: Filters | None = None, limit: int | None = 10,
@@ -397,7 +270,7 @@ class PhraseIndex:
             text=str(row["text"]), call_id=str(row["call_id"]), deal_id=_opt(row["deal_id"]),
             speaker=str(row["speaker"]), start=float(row["start"]), end=float(row["end"]),
             theme_id=_opt(row["theme_id"]), theme_label=_opt(row["theme_label"]),
-            outcome=_opt(row["outcome"]), amount=_opt_float(row["amount"]), rep=_opt(row["rep"]),
+            outcome=_opt(row["outcome"]), amount=to_float(row["amount"]), rep=_opt(row["rep"]),
             started_at=_opt(row["started_at"]), objection=_opt(row["objection"]),
             score=round(score, 4), semantic=round(semantic, 4), keyword=round(keyword, 4),
             idx=int(row["idx"]),
@@ -440,104 +313,59 @@ def _codes(column: pd.Series, lower: bool) -> tuple[np.ndarray, dict[str, int]]:
 
 
 def _opt(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    text = str(value)
+    """A cell as text, None when missing or blank."""
+    text = to_text(value)
     return text if text.strip() else None
-
-
-def _opt_float(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 # --------------------------------------------------------------------------- loading
 
 
-def store_path(out_dir: str | Path) -> Path:
-    """``OUT/insights.db``, or an InputError telling the user to run the flow first."""
-    db = Path(out_dir) / "insights.db"
-    if not db.is_file():
-        raise InputError(f"No run found in {out_dir} (no insights.db): run `callinsight run` "
-                         "first, or pass the --out folder of a run.")
-    return db
+_SENTENCE_COLUMNS = ["call_id", "idx", "speaker", "start", "end", "text", "objection", "embedding"]
 
 
-def table_exists(con: sqlite3.Connection, name: str) -> bool:
-    return con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
-                       (name,)).fetchone() is not None
+def sentence_rows(store: Store) -> pd.DataFrame:
+    """Every non-rep sentence with an embedding, with its call, deal and theme.
 
-
-def latest_summary(con: sqlite3.Connection) -> dict:
-    """The last run's summary JSON from the ``runs`` table ({} when absent)."""
-    if not table_exists(con, "runs"):
-        return {}
-    row = con.execute("SELECT summary FROM runs ORDER BY finished_at DESC, run_id DESC LIMIT 1"
-                      ).fetchone()
-    try:
-        return json.loads(row[0]) if row and row[0] else {}
-    except json.JSONDecodeError:
-        return {}
-
-
-def read_only(db: Path) -> sqlite3.Connection:
-    """A read-only connection (the web app never writes the store)."""
-    return sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    The theme is the one the run stored for that utterance (``sentence_themes`` on the
+    utterance key ``(call_id, idx)``): two sentences with the same time and words can
+    belong to different themes, which a join on time and text could not tell apart.
+    """
+    rows = store.table("utterances", _SENTENCE_COLUMNS,
+                       where="speaker != ? AND embedding IS NOT NULL", params=("rep",))
+    calls = store.table("calls", ["call_id", "deal_id", "rep", "started_at"])
+    rows = rows.merge(calls, on="call_id", how="inner", validate="many_to_one")
+    rows = rows.sort_values(["call_id", "idx"], kind="stable").reset_index(drop=True)
+    deals = store.table("deals", ["deal_id", "outcome", "amount"]).dropna(subset=["deal_id"])
+    deals = deals.drop_duplicates("deal_id").set_index("deal_id")
+    rows["outcome"] = rows["deal_id"].map(deals["outcome"])
+    rows["amount"] = rows["deal_id"].map(deals["amount"])
+    assigned = store.table("sentence_themes", ["call_id", "idx", "theme_id"])
+    theme_of = {(str(c), int(i)): str(t) for c, i, t in assigned.itertuples(index=False)}
+    rows["theme_id"] = [theme_of.get((str(c), int(i))) for c, i in
+                        zip(rows["call_id"], rows["idx"], strict=True)]
+    labels = dict(store.table("themes", ["theme_id", "label"]).itertuples(index=False))
+    rows["theme_label"] = rows["theme_id"].map(lambda t: labels.get(t) if t else None)
+    return rows
 
 
 def load_index(out_dir: str | Path, encoder: QueryEncoder | None = None) -> PhraseIndex:
-    """Build the phrase index of a run's output folder."""
-    db = store_path(out_dir)
-    con = read_only(db)
-    try:
-        has = {t: table_exists(con, t) for t in ("deals", "quotes", "themes", "utterances")}
-        if not has["utterances"]:
-            raise InputError(f"{db} has no utterances yet: run `callinsight run` first.")
-        deal_cols = ("d.outcome AS outcome, d.amount AS amount" if has["deals"]
-                     else "NULL AS outcome, NULL AS amount")
-        deal_join = "LEFT JOIN deals d ON d.deal_id = c.deal_id" if has["deals"] else ""
-        rows = pd.read_sql_query(
-            'SELECT u.call_id, u.idx, u.speaker, u.start, u."end", u.text, u.objection,'
-            f" u.embedding, c.deal_id, c.rep, c.started_at, {deal_cols} FROM utterances u"
-            f" JOIN calls c USING (call_id) {deal_join}"
-            " WHERE u.speaker != 'rep' AND u.embedding IS NOT NULL ORDER BY u.call_id, u.idx",
-            con,
-        )
-        quote_cols = ["theme_id", "call_id", "start", "text"]
-        quotes = (pd.read_sql_query(f"SELECT {', '.join(quote_cols)} FROM quotes", con)
-                  if has["quotes"] else pd.DataFrame(columns=quote_cols))
-        labels = (dict(con.execute("SELECT theme_id, label FROM themes").fetchall())
-                  if has["themes"] else {})
-        model = latest_summary(con).get("embedding_model")
-    finally:
-        con.close()
-    theme_of = {(c, float(s), t): th for th, c, s, t in quotes.itertuples(index=False)}
-    rows["theme_id"] = [theme_of.get((c, float(s), t)) for c, s, t in
-                        zip(rows["call_id"], rows["start"], rows["text"], strict=True)]
-    rows["theme_label"] = rows["theme_id"].map(lambda t: labels.get(t) if t else None)
+    """Build the phrase index of a run's output folder, for the run's embedding model."""
+    store = open_store(out_dir)
+    if not store.has_table("utterances"):
+        raise InputError(f"{store.path} has no utterances yet: run `callinsight run` first.")
+    rows = sentence_rows(store)
     blobs = rows.pop("embedding").tolist()
     if blobs:
         dim = len(blobs[0]) // 4
         matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), dim)
     else:
         matrix = np.zeros((0, 384), dtype=np.float32)
-    return PhraseIndex(rows, matrix, encoder=encoder, embedding_model=model)
-
-
-def fingerprint(out_dir: str | Path) -> tuple:
-    """Changes whenever the store changes (SQLite WAL mode writes the -wal file first)."""
-    db = store_path(out_dir)
-    parts: list[Any] = [str(db.resolve())]
-    for path in (db, db.with_name(db.name + "-wal")):
-        try:
-            st = path.stat()
-            parts += [st.st_mtime_ns, st.st_size]
-        except FileNotFoundError:
-            parts += [None, None]
-    return tuple(parts)
+    # stores from before runs recorded their settings fall back to the defaults
+    settings = store.run_settings()
+    return PhraseIndex(rows, matrix, encoder=encoder,
+                       embedding_model=settings.get("embedding_model"),
+                       embedding_backend=settings.get("embedding_backend"))
 
 
 _CACHE: dict[str, tuple[tuple, PhraseIndex]] = {}
@@ -553,76 +381,26 @@ def cached_index(out_dir: str | Path, encoder: QueryEncoder | None = None) -> Ph
         if cached and cached[0] == stamp:
             return cached[1]
         index = load_index(out_dir, encoder)
-        if cached and encoder is None:
+        if cached and encoder is None and _same_model(cached[1], index):
             index._encoder = cached[1]._encoder  # keep the loaded model
         _CACHE[key] = (stamp, index)
         return index
 
 
-# --------------------------------------------------------------------------- output
+def _same_model(old: PhraseIndex, new: PhraseIndex) -> bool:
+    """A new run may record another embedding model: its loaded encoder is then no use."""
+    return (old.embedding_model, old.embedding_backend) == (new.embedding_model,
+                                                            new.embedding_backend)
 
 
-def _neutralise(value: Any) -> Any:
-    """Spreadsheet formula injection: text cells starting = + - @ tab CR get a leading '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+_CLI_NAMES = frozenset({"hits_csv", "search_command", "format_table", "hit_json", "CSV_COLUMNS"})
 
 
-CSV_COLUMNS = ["text", "call_id", "deal_id", "speaker", "start", "end", "timestamp", "theme_id",
-               "theme_label", "outcome", "amount", "rep", "started_at", "objection", "score"]
+def __getattr__(name: str) -> Any:
+    """``search_command`` and the CLI output helpers, still importable from here (lazily:
+    ``search_cli`` imports this module)."""
+    if name in _CLI_NAMES:
+        from callinsight.serve import search_cli
 
-
-def hits_csv(hits: Sequence[Hit]) -> str:
-    """Hits as CSV text (every cell quoted where needed; formula cells neutralised)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for hit in hits:
-        record = {**asdict(hit), "timestamp": hit.timestamp}
-        writer.writerow(["" if record[c] is None else _neutralise(record[c]) for c in CSV_COLUMNS])
-    return buf.getvalue()
-
-
-def _money(value: float | None) -> str:
-    return "" if value is None else f"${value:,.0f}"
-
-
-def format_table(hits: Sequence[Hit], width: int = 100) -> str:
-    """A readable plain-text listing of hits."""
-    if not hits:
-        return "No matching customer quotes."
-    lines = []
-    for n, h in enumerate(hits, start=1):
-        facts = [f"call {h.call_id} @ {h.timestamp}"]
-        if h.deal_id:
-            facts.append(" ".join(x for x in (f"deal {h.deal_id}", h.outcome or "",
-                                              _money(h.amount)) if x))
-        facts += [x for x in (h.rep, (h.started_at or "")[:10]) if x]
-        if h.theme_label or h.theme_id:
-            facts.append(f"theme: {h.theme_label or h.theme_id}")
-        if h.objection:
-            facts.append(f"objection: {h.objection}")
-        lines.append(f"{n:>2}. [{h.score:.2f}] " + " · ".join(facts))
-        lines += textwrap.wrap(f"“{h.text}”", width=width, initial_indent="    ",
-                               subsequent_indent="     ")
-    return "\n".join(lines)
-
-
-def hit_json(hit: Hit) -> dict[str, Any]:
-    return {**asdict(hit), "timestamp": hit.timestamp}
-
-
-def search_command(args: argparse.Namespace) -> int:
-    """``callinsight search QUERY [--out OUT] [--json] [filters]``."""
-    filters = Filters.parse(args.outcome, args.theme, args.objection, args.rep, args.since,
-                            args.until)
-    index = load_index(args.out)
-    hits = index.search(args.query, filters, limit=args.limit)
-    if args.json:
-        json.dump([hit_json(h) for h in hits], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        print(format_table(hits))
-    return 0
-
+        return getattr(search_cli, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
