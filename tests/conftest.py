@@ -34,3 +34,11 @@ def sample_run(prefect_server, tmp_path_factory):
                                deals=str(SAMPLE_CALLS / "deals.csv"), out=str(out),
                                config=str(SAMPLE_CONFIG))
     return out, summary
+
+
+@pytest.fixture(scope="session")
+def library_out(tmp_path_factory, prefect_server):
+    """The phrase library's run (``support.library``), shared by search, web and browser tests."""
+    from support.library import library_run
+
+    return library_run(tmp_path_factory)

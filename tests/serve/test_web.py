@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from test_search import (
+
+from callinsight.contracts import InputError
+from callinsight.serve.web import create_app, serve_command
+from support.library import (
     CALLS,
     FORMULA,
     NO_RECORDING,
@@ -23,19 +26,10 @@ from test_search import (
     TWIN_THEMES,
     AnyEncoder,
     customer_start,
-    library_run,
     small_store,
 )
 
-from callinsight.contracts import InputError
-from callinsight.serve.web import create_app, serve_command
-
 RAW_SCRIPT = '<script>alert("pwned")</script>'
-
-
-@pytest.fixture(scope="session")
-def library_out(tmp_path_factory, prefect_server) -> Path:
-    return library_run(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

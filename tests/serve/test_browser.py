@@ -14,18 +14,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_search import TIME, customer_start, library_run, tokenize
+
+from callinsight.serve.search import tokenize
+from support.library import TIME, customer_start
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "out" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
-
-
-@pytest.fixture(scope="session")
-def library_out(tmp_path_factory, prefect_server) -> Path:
-    return library_run(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
