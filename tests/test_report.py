@@ -28,6 +28,7 @@ from callinsight.stages.report import (
     suggest_content,
     write_report,
 )
+from callinsight.stages.report.sections import _pick_quotes
 from callinsight.util import fsutil
 from callinsight.util.fsutil import atomic_write_bytes, atomic_write_text
 
@@ -500,7 +501,7 @@ def test_quotes_carry_call_id_timestamp_and_outcome():
     assert any("1:02:05" in q for q in salesforce)
     assert "Not a representative one." not in win
     # A theme with a single representative quote is topped up to MIN_QUOTES when it can be.
-    picked = report._pick_quotes(
+    picked = _pick_quotes(
         [quote("x", f"C{i}", "D", i, f"text {i}", rep=i == 0) for i in range(6)], 5, 3
     )
     assert [q["call_id"] for q in picked] == ["C0", "C1", "C2"]
@@ -729,7 +730,7 @@ def test_render_error_leaves_previous_report_untouched(tmp_path, monkeypatch):
     def fail(data):
         raise RuntimeError("template broke")
 
-    monkeypatch.setattr(report, "render_markdown", fail)
+    monkeypatch.setattr("callinsight.stages.report.render.render_markdown", fail)
     with pytest.raises(RuntimeError):
         write_report(empty_data(), tmp_path)
     assert (tmp_path / "report.md").read_text(encoding="utf-8") == before

@@ -1,0 +1,276 @@
+"""View models of the theme, objection and phrase sections, row by row.
+
+The three sections share one set of figures per row (won/lost, win rate and its interval,
+lift, q-value, pipeline: ``_stat_view``) and one way to show a quote (``_quote_view``), so
+a number reads the same in a theme card, the objection table and the phrase table.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from callinsight.stages.report.content import objection_verb, suggest_content
+from callinsight.stages.report.formatting import (
+    format_lift,
+    format_lift_range,
+    format_money,
+    format_pct,
+    format_pct_range,
+    format_q,
+    format_timestamp,
+    humanize,
+    to_bool,
+    to_float,
+    to_int,
+    to_text,
+    truncate,
+)
+
+if TYPE_CHECKING:
+    from callinsight.stages.report.view import ReportData, RunInfo
+
+__all__ = ["DealLookup", "records", "theme_views", "objection_views", "phrase_views"]
+
+MAX_QUOTES = 5  # per theme card
+MIN_QUOTES = 3  # fill with non-representative quotes up to this many
+OBJECTION_QUOTES = 3
+MAX_PHRASES = 25
+QUOTE_MAX_CHARS = 600
+
+
+def records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """A frame's rows as dicts; none for a missing or empty frame (columns may be absent)."""
+    if frame is None or len(frame) == 0:
+        return []
+    return frame.to_dict("records")
+
+
+def _direction(value: Any) -> str:
+    text = to_text(value).strip().lower()
+    return text if text in ("win", "loss") else "none"
+
+
+class DealLookup:
+    """deal_id -> (outcome, amount), from ``ReportData.deals`` when given, for quotes whose
+    frames don't carry their deal's outcome and size."""
+
+    def __init__(self, deals: pd.DataFrame | None):
+        self.outcome: dict[str, str] = {}
+        self.amount: dict[str, float] = {}
+        for row in records(deals):
+            deal_id = to_text(row.get("deal_id"))
+            if not deal_id:
+                continue
+            outcome = to_text(row.get("outcome")).strip().lower()
+            if outcome:
+                self.outcome[deal_id] = outcome
+            amount = to_float(row.get("amount"))
+            if amount is not None:
+                self.amount[deal_id] = amount
+
+
+def _quote_view(row: dict[str, Any], deals: DealLookup, has_deals: bool) -> dict[str, Any]:
+    deal_id = to_text(row.get("deal_id"))
+    outcome = to_text(row.get("outcome")).strip().lower() or deals.outcome.get(deal_id, "")
+    amount = to_float(row.get("amount"))
+    if amount is None:
+        amount = deals.amount.get(deal_id)
+    speaker = to_text(row.get("speaker")).strip().lower()
+    return {
+        "text": truncate(row.get("text"), QUOTE_MAX_CHARS),
+        "call_id": to_text(row.get("call_id")),
+        "timestamp": format_timestamp(row.get("start")),
+        "start": to_float(row.get("start")),
+        "deal_id": deal_id,
+        "outcome": outcome if has_deals and outcome in ("won", "lost", "open") else "",
+        "amount": format_money(amount) if has_deals and amount else "",
+        "speaker": "Customer" if speaker in ("customer", "") else humanize(speaker),
+    }
+
+
+def _pick_quotes(rows: list[dict[str, Any]], limit: int, minimum: int) -> list[dict[str, Any]]:
+    """Representative quotes first (one per call before repeating a call), then others
+    up to ``minimum``; at most ``limit``."""
+    rows = [r for r in rows if to_text(r.get("text")).strip()]
+    reps = [r for r in rows if to_bool(r.get("representative"))]
+    others = [r for r in rows if not to_bool(r.get("representative"))]
+
+    def spread(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        seen: set[str] = set()
+        first, later = [], []
+        for item in items:
+            call = to_text(item.get("call_id"))
+            (later if call in seen else first).append(item)
+            seen.add(call)
+        return first + later
+
+    chosen = spread(reps)[:limit]
+    if len(chosen) < minimum:
+        chosen += spread(others)[: minimum - len(chosen)]
+    return chosen
+
+
+def _intervals(
+    win_rate: float | None, lift: float | None, baseline: float | None, lo: Any, hi: Any
+) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
+    """(win-rate interval, lift interval) from ci_low/ci_high; see ReportData."""
+    lo_n, hi_n = to_float(lo), to_float(hi)
+    if lo_n is None or hi_n is None:
+        return None, None
+    lo_n, hi_n = min(lo_n, hi_n), max(lo_n, hi_n)
+    eps = 1e-9
+    has_base = baseline is not None and baseline > 0
+    brackets_rate = win_rate is not None and lo_n - eps <= win_rate <= hi_n + eps
+    brackets_lift = lift is not None and lo_n - eps <= lift <= hi_n + eps
+    if brackets_lift and not brackets_rate and hi_n > 1 + eps:
+        rate = (lo_n * baseline, hi_n * baseline) if has_base else None
+        return rate, (lo_n, hi_n)
+    if has_base:
+        return (lo_n, hi_n), (lo_n / baseline, hi_n / baseline)
+    return (lo_n, hi_n), None
+
+
+def _stat_view(row: dict[str, Any], run: RunInfo) -> dict[str, Any]:
+    """Figures shared by themes, objections and phrases."""
+    won = to_int(row.get("deals_won")) or 0
+    lost = to_int(row.get("deals_lost")) or 0
+    closed = won + lost
+    win_rate = to_float(row.get("win_rate"))
+    if win_rate is None and closed:
+        win_rate = won / closed
+    baseline = to_float(row.get("baseline_win_rate"))
+    if baseline is None:
+        baseline = to_float(run.baseline_win_rate)
+    lift = to_float(row.get("lift"))
+    if lift is None and win_rate is not None and baseline:
+        lift = win_rate / baseline
+    rate_ci, lift_ci = _intervals(win_rate, lift, baseline, row.get("ci_low"), row.get("ci_high"))
+    amount_won = to_float(row.get("amount_won")) or 0.0
+    amount_lost = to_float(row.get("amount_lost")) or 0.0
+    pipeline = amount_won + amount_lost
+    direction = _direction(row.get("direction"))
+    tested = to_bool(row.get("tested")) if "tested" in row else to_float(row.get("q_value")) is not None
+    return {
+        "won": won,
+        "lost": lost,
+        "closed": closed,
+        "win_rate": format_pct(win_rate),
+        "win_rate_value": win_rate,
+        "win_rate_ci": format_pct_range(*rate_ci) if rate_ci else "",
+        "baseline": format_pct(baseline),
+        "lift": format_lift(lift),
+        "lift_value": lift,
+        "lift_ci": format_lift_range(*lift_ci) if lift_ci else "",
+        "lift_ci_value": lift_ci,
+        "q": format_q(row.get("q_value")),
+        "q_value": to_float(row.get("q_value")),
+        "p": format_q(row.get("p_value")),
+        "direction": direction,
+        "tested": tested,
+        "significant": tested and direction in ("win", "loss"),
+        "amount_won": format_money(amount_won),
+        "amount_lost": format_money(amount_lost),
+        "pipeline": format_money(pipeline),
+        "pipeline_value": pipeline,
+        "won_share": round(100 * amount_won / pipeline, 1) if pipeline > 0 else 0.0,
+        "single_rep": to_bool(row.get("single_rep")),
+        "top_rep": to_text(row.get("top_rep")).strip(),
+    }
+
+
+def theme_views(data: ReportData, deals: DealLookup) -> list[dict[str, Any]]:
+    """One card per theme (small-talk themes included, flagged), in the themes frame's order."""
+    run = data.run
+    quotes_by_theme: dict[str, list[dict[str, Any]]] = {}
+    for row in records(data.quotes):
+        quotes_by_theme.setdefault(to_text(row.get("theme_id")), []).append(row)
+    views = []
+    for row in records(data.themes):
+        theme_id = to_text(row.get("theme_id"))
+        view = _stat_view(row, run)
+        trend = to_text(row.get("trend")).strip().lower()
+        if trend == "new" and not run.previous_run:
+            trend = ""  # first run: everything is new, a badge would be noise
+        phrases = [p.strip() for p in to_text(row.get("top_phrases")).split(";") if p.strip()]
+        label = to_text(row.get("label")).strip() or (f"Theme {theme_id}" if theme_id else "Theme")
+        chosen = _pick_quotes(quotes_by_theme.get(theme_id, []), MAX_QUOTES, MIN_QUOTES)
+        view.update(
+            theme_id=theme_id,
+            label=label,
+            n_quotes=to_int(row.get("n_quotes")) or len(quotes_by_theme.get(theme_id, [])),
+            n_deals=to_int(row.get("n_deals")) or 0,
+            trend=trend if trend in ("new", "growing", "shrinking") else "",
+            phrases=phrases[:8],
+            quotes=[_quote_view(q, deals, run.has_deals) for q in chosen],
+            small_talk=to_bool(row.get("small_talk")),
+        )
+        view["suggestion"] = "" if view["small_talk"] else suggest_content(view["direction"], "theme")
+        views.append(view)
+    return views
+
+
+def objection_views(data: ReportData, deals: DealLookup) -> list[dict[str, Any]]:
+    """One row per objection category: significant ones first, then by pipeline (by
+    mentions when there are no deals to test against)."""
+    run = data.run
+    quotes_by_cat: dict[str, list[dict[str, Any]]] = {}
+    for row in records(data.objection_quotes):
+        quotes_by_cat.setdefault(to_text(row.get("category")).strip().lower(), []).append(row)
+    views = []
+    for row in records(data.objections):
+        item = to_text(row.get("item")).strip()
+        key = item.lower()
+        view = _stat_view(row, run)
+        cat_quotes = sorted(
+            (q for q in quotes_by_cat.get(key, []) if to_text(q.get("text")).strip()),
+            key=lambda q: -(to_float(q.get("score")) or 0.0),
+        )
+        seen: set[str] = set()
+        chosen = []
+        for q in cat_quotes:  # one quote per call first
+            if to_text(q.get("call_id")) not in seen:
+                chosen.append(q)
+                seen.add(to_text(q.get("call_id")))
+        chosen = (chosen + [q for q in cat_quotes if q not in chosen])[:OBJECTION_QUOTES]
+        view.update(
+            item=item,
+            name=humanize(item) or "Other",
+            verb=objection_verb(key, item),
+            mentions=to_int(row.get("mentions")) or 0,
+            deals=to_int(row.get("deals")) or 0,
+            quotes=[_quote_view(q, deals, run.has_deals) for q in chosen],
+            suggestion=suggest_content(view["direction"], "objection", key),
+        )
+        views.append(view)
+    if run.has_deals:
+        return sorted(
+            views, key=lambda v: (not v["significant"], -v["pipeline_value"], -v["deals"])
+        )
+    return sorted(views, key=lambda v: (-v["mentions"], v["name"]))
+
+
+def phrase_views(data: ReportData) -> tuple[list[dict[str, Any]], int]:
+    """The phrase table's rows (at most ``MAX_PHRASES``) and how many were left out."""
+    views = []
+    for row in records(data.phrases):
+        view = _stat_view(row, data.run)
+        view.update(
+            phrase=to_text(row.get("phrase")),
+            mentions=to_int(row.get("mentions")) or 0,
+            deals=to_int(row.get("deals")) or 0,
+        )
+        views.append(view)
+    if data.run.has_deals:
+        views.sort(
+            key=lambda v: (
+                not v["significant"],
+                v["q_value"] if v["q_value"] is not None else 2.0,
+                -v["closed"],
+                -v["mentions"],
+            )
+        )
+    else:
+        views.sort(key=lambda v: (-v["mentions"], -v["deals"]))
+    return views[:MAX_PHRASES], max(0, len(views) - MAX_PHRASES)
