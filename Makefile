@@ -27,7 +27,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src flows tests benchmarks
+	$(VENV)/bin/ruff check src flows tests benchmarks evaluation
 
 clean:
 	rm -rf $(OUT) .prefect
