@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from callinsight.stages.redact import KINDS, TOKENS, Redaction, find_pii, redact
 
-CASES_FILE = Path(__file__).parent / "data" / "redaction_cases.tsv"
+CASES_FILE = Path(__file__).parents[1] / "data" / "redaction_cases.tsv"
 STRUCTURED = ("email", "phone", "card", "ssn", "iban")
 _TOKEN_RE = re.compile("|".join(re.escape(t) for t in TOKENS.values()))
 _KIND_OF = {token: kind for kind, token in TOKENS.items()}
