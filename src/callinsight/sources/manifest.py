@@ -67,7 +67,14 @@ def _read_csv(path: Path, required: tuple[str, ...], what: str) -> list[dict[str
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path} is not UTF-8 text (byte {exc.start}); re-export it as UTF-8 CSV.") from exc
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse_csv(path, text, required)
+    except csv.Error as exc:  # e.g. a lone carriage return inside an unquoted field
+        raise InputError(f"{path} is not a readable CSV file: {exc}. Re-export it as CSV.") from exc
+
+
+def _parse_csv(path: Path, text: str, required: tuple[str, ...]) -> list[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     if reader.fieldnames is None:
         raise InputError(f"{path} is empty: expected a header row with {', '.join(required)}.")
     header = [(h or "").strip() for h in reader.fieldnames]
