@@ -13,7 +13,6 @@ from typing import Any
 
 import pandas as pd
 
-from callinsight.contracts import InputError
 from callinsight.store.sqlite import Store
 
 __all__ = ["store_path", "open_store", "fingerprint", "records"]
@@ -22,9 +21,7 @@ __all__ = ["store_path", "open_store", "fingerprint", "records"]
 def store_path(out_dir: str | Path) -> Path:
     """``OUT/insights.db``, or an InputError telling the user to run the flow first."""
     db = Path(out_dir) / "insights.db"
-    if not db.is_file():
-        raise InputError(f"No run found in {out_dir} (no insights.db): run `callinsight run` "
-                         "first, or pass the --out folder of a run.")
+    Store(db, read_only=True)  # opening read-only checks the file and words the error
     return db
 
 
