@@ -187,13 +187,14 @@ OUTPUT_TABLES: dict[str, TableSchema] = {t.name: t for t in (
     TableSchema("phrases", _cols(
         "phrase mentions:int deals:int deals_won:int deals_lost:int win_rate:float lift:float z:float "
         "p_value:float q_value:float direction ci_low:float ci_high:float amount_won:float "
-        "amount_lost:float single_rep:bool top_rep tested:bool"),
+        "amount_lost:float single_rep:bool top_rep tested:bool log_odds:float verdict test members"),
         "customer phrases against deal outcomes", csv=True),
     TableSchema("themes", _cols(
         "theme_id label n_quotes:int n_deals:int deals_won:int deals_lost:int win_rate:float "
         "baseline_win_rate:float lift:float p_value:float q_value:float direction amount_won:float "
         "amount_lost:float top_phrases ci_low:float ci_high:float trend single_rep:bool top_rep "
-        "tested:bool n_calls:int previous_n_quotes:int small_talk:bool"),
+        "tested:bool n_calls:int previous_n_quotes:int small_talk:bool level parent_id act "
+        "stability:float stable:bool verdict log_odds:float test curated"),
         "themes against deal outcomes", csv=True),
     TableSchema("quotes", _cols(
         "theme_id call_id deal_id speaker start:float end:float text representative:bool"),
@@ -204,7 +205,7 @@ OUTPUT_TABLES: dict[str, TableSchema] = {t.name: t for t in (
     TableSchema("objection_stats", _cols(
         "item mentions:int deals:int deals_won:int deals_lost:int win_rate:float ci_low:float "
         "ci_high:float lift:float z:float p_value:float q_value:float direction amount_won:float "
-        "amount_lost:float single_rep:bool tested:bool"),
+        "amount_lost:float single_rep:bool tested:bool log_odds:float verdict test"),
         "objection categories against deal outcomes"),
     TableSchema("conversation_metrics", _cols(
         "metric n_won:int n_lost:int mean_won:float mean_lost:float median_won:float "

@@ -61,11 +61,24 @@ class Settings:
     min_support: int = 5  # deals that must contain an item before it is tested
     alpha: float = 0.05  # false discovery rate for the `direction` column
     single_rep_share: float = 0.8  # flag items whose deals mostly belong to one rep
+    # only calls started on or before the deal's closed_at count towards win/loss (a date
+    # without a time means the whole day); optionally only the first N days after created_at
+    decision_window_days: int | None = None
+    volume_bands: int = 3  # customer-word bands per rep for the stratified (CMH) test; 1 = off
+    min_closed_deals: int = 10  # fewer closed deals (or < 3 won or lost): "insufficient evidence"
+    # phrases count together when every two are this alike (cosine, complete linkage) or share
+    # their content-word lemmas; 1 = lemma rule only (see stages/analyse/phrase_groups.py)
+    phrase_group_similarity: float = 0.8
     # --- themes ---
     theme_min_size: int = 5  # fewest utterances in a theme
     theme_distance: float = 0.86  # cosine distance threshold for agglomerative merging
     theme_match_similarity: float = 0.8  # centroid similarity to keep a previous theme_id
-    theme_min_words: int = 4  # shorter utterances ("yeah, sure") are not clustered
+    theme_min_words: int = 4  # shorter statements are not clustered (short acts such as "deal!" are)
+    acts_file: Path = PACKAGE_CONFIG / "customer_acts.yaml"  # what a sentence does: agree, decline, ...
+    theme_max_broad: int = 25  # broad themes (the level a marketer reads); sub-themes below them
+    theme_stability_resamples: int = 5  # subsamples for each theme's stability score; 0 = off
+    theme_stable_at: float = 0.6  # mean best Jaccard across subsamples below this: "unstable"
+    curation_file: Path | None = None  # renames, merges, not-content marks; default <out>/curation.yaml
     small_talk_file: Path = PACKAGE_CONFIG / "small_talk.yaml"  # examples of chat that is not content
     small_talk_similarity: float = 0.45  # mean cosine of a theme centre to its 2 nearest examples
     seed: int = 0

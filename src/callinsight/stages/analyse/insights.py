@@ -37,6 +37,8 @@ class AnalysisContext:
     previous_themes: Sequence[dict] = ()
     used_theme_ids: set[str] | None = None
     small_talk_vectors: np.ndarray | None = None
+    strata: dict[str, str] = field(default_factory=dict)  # deal_id -> rep x talk-volume band
+    method: dict[str, str] = field(default_factory=dict)  # how the statistics were made, for the report
 
 
 @dataclass
@@ -60,6 +62,7 @@ class Insights:
     theme_records: list[dict] = field(default_factory=list)
     sentence_themes: list[tuple[str, int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    method: dict[str, str] = field(default_factory=dict)
     baseline_win_rate: float | None = None
     n_won: int = 0
     n_lost: int = 0
@@ -110,6 +113,7 @@ def build_insights(
     :func:`callinsight.stages.analyse.smalltalk.example_vectors`); by default they are embedded here.
     """
     import callinsight.stages.analyse.analyses  # noqa: F401  (registers the built-in analyses)
+    import callinsight.stages.analyse.theme_analysis  # noqa: F401
 
     deals = dict(deals or {})
     notes: list[str] = []
@@ -128,15 +132,20 @@ def build_insights(
         notes.append(
             f"{len(missing)} deal id(s) in calls.csv are not in deals.csv: {', '.join(missing[:10])}"
         )
+    cust["pre_decision"] = pre_decision(cust, deals, settings)
+    deal_reps = _deal_reps(utterances)
+    strata, method = deal_strata(cust, deals, deal_reps, settings.volume_bands)
+    method = {"window": _window_text(cust, settings), **method}
     ctx = AnalysisContext(
         customer=cust, utterances=utterances, segments=segments, deals=deals,
-        deal_reps=_deal_reps(utterances), settings=settings,
+        deal_reps=deal_reps, settings=settings,
         stats=StatsOptions(min_support=settings.min_support, alpha=settings.alpha,
-                           single_rep_share=settings.single_rep_share),
+                           single_rep_share=settings.single_rep_share,
+                           min_closed=settings.min_closed_deals),
         previous_themes=previous_themes, used_theme_ids=used_theme_ids,
-        small_talk_vectors=small_talk_vectors,
+        small_talk_vectors=small_talk_vectors, strata=strata, method=method,
     )
-    insights = Insights(tables={}, notes=notes)
+    insights = Insights(tables={}, notes=notes, method=method)
     for name in settings.analyses:
         output = analyses.get(name)(ctx)
         for table_name, frame in output.tables.items():
@@ -166,12 +175,94 @@ def _deal_reps(utterances: pd.DataFrame) -> dict[str, str]:
 
 
 def deal_sets(frame: pd.DataFrame, key: str, deals: Mapping[str, Deal]) -> dict[str, set[str]]:
+    """item -> the deals whose customer said it in a call before the decision (see `pre_decision`);
+    items said only after a close are kept, with no deals."""
     out: dict[str, set[str]] = defaultdict(set)
-    for item, deal_id in zip(frame[key], frame["deal_id"], strict=True):
-        if isinstance(deal_id, str) and deal_id in deals:
+    counts = frame["pre_decision"] if "pre_decision" in frame else pd.Series(True, index=frame.index)
+    for item, deal_id, ok in zip(frame[key], frame["deal_id"], counts, strict=True):
+        if ok and isinstance(deal_id, str) and deal_id in deals:
             out[str(item)].add(deal_id)
         else:
             out.setdefault(str(item), set())
     return dict(out)
 
 
+
+
+def pre_decision(frame: pd.DataFrame, deals: Mapping[str, Deal], settings: Settings) -> pd.Series:
+    """Whether each row's call may enter win/loss statistics.
+
+    A call counts when it started on or before its deal's ``closed_at`` (a close date
+    without a time of day covers that whole day): kick-off and onboarding calls exist only
+    in won deals and would make their talk look like winning talk. With
+    ``decision_window_days`` only calls in the first N days after ``created_at`` count.
+    Calls of open deals, and calls or deals without dates, count.
+    """
+    if not len(frame):
+        return pd.Series([], dtype=bool)
+    started = pd.to_datetime(frame["started_at"], utc=True, errors="coerce", format="ISO8601")
+    ok = pd.Series(True, index=frame.index)
+    cutoffs = {d: _decision_cutoff(deal, settings.decision_window_days) for d, deal in deals.items()}
+    cutoff = pd.to_datetime(frame["deal_id"].map(cutoffs), utc=True)
+    return ok & ~(started.notna() & cutoff.notna() & (started > cutoff))
+
+
+def _decision_cutoff(deal: Deal, window_days: int | None) -> datetime | None:
+    cut = None
+    if deal.closed_at is not None and deal.outcome in ("won", "lost"):
+        cut = _aware(deal.closed_at)
+        if (cut.hour, cut.minute, cut.second, cut.microsecond) == (0, 0, 0, 0):
+            cut = cut + timedelta(days=1) - timedelta(microseconds=1)  # a date: the whole day
+    if window_days and deal.created_at is not None:
+        limit = _aware(deal.created_at) + timedelta(days=window_days)
+        cut = limit if cut is None else min(cut, limit)
+    return cut
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def deal_strata(cust: pd.DataFrame, deals: Mapping[str, Deal], deal_reps: Mapping[str, str],
+                bands: int) -> tuple[dict[str, str], dict[str, str]]:
+    """deal_id -> stratum (rep x band of customer words before the decision), and how it was made.
+
+    The stratified test compares deals with and without an item only among deals of the
+    same rep and similar customer talk volume: a deal with twice the customer words has
+    twice the chances to contain any item, and a rep's win rate is not the customer's words.
+    Bands are quantiles of the closed deals' customer word counts.
+    """
+    closed = [d for d, deal in deals.items() if deal.outcome in ("won", "lost")]
+    if not closed:
+        return {}, {"confounders": "no closed deals"}
+    used = cust[cust["pre_decision"]] if len(cust) else cust
+    words = (used["text"].str.split().str.len().groupby(used["deal_id"]).sum()
+             if len(used) else pd.Series(dtype=float))
+    w = pd.Series({d: float(words.get(d, 0.0)) for d in closed})
+    band = pd.Series(0, index=w.index)
+    if bands > 1 and w.nunique() > 1:
+        band = pd.qcut(w.rank(method="first"), q=min(bands, len(w)), labels=False).astype(int)
+    reps = {d: deal_reps.get(d, "") for d in closed}
+    n_reps = len({r for r in reps.values() if r})
+    strata = {d: f"{reps[d] if n_reps > 1 else ''}|{band[d]}" for d in closed}
+    parts = []
+    if n_reps > 1:
+        parts.append(f"rep ({n_reps} reps)")
+    if band.nunique() > 1:
+        parts.append(f"customer talk volume ({band.nunique()} bands of customer words)")
+    n_strata = len(set(strata.values()))
+    if n_strata > 1:
+        text = ("Cochran-Mantel-Haenszel test within " + " x ".join(parts)
+                + f": {n_strata} strata; deals are compared only with deals of the same rep and talk volume")
+    else:
+        text = "Fisher's exact test (one rep, no talk-volume bands)"
+    return (strata if n_strata > 1 else {}), {"confounders": text}
+
+
+def _window_text(cust: pd.DataFrame, settings: Settings) -> str:
+    after = int((~cust["pre_decision"]).sum()) if len(cust) else 0
+    calls = cust.loc[~cust["pre_decision"], "call_id"].nunique() if len(cust) else 0
+    text = "calls started on or before the deal's close date"
+    if settings.decision_window_days:
+        text += f" and within {settings.decision_window_days} days of its creation"
+    return text + f"; {calls} later call(s) ({after} customer sentences) are shown but not counted"

@@ -217,6 +217,11 @@ class Theme:
     centroid: np.ndarray
     trend: str = "new"
     previous_n_quotes: int | None = None
+    level: str = "theme"  # "broad" or "sub" in a theme tree
+    parent_id: str = ""  # a sub-theme's broad theme
+    act: str = ""  # what the customer does in the theme's sentences (see stages.analyse.acts)
+    stability: float | None = None  # mean best Jaccard across subsamples
+    curated: str = ""  # what a marketer's curation file changed
 
     @property
     def n_quotes(self) -> int:

@@ -16,9 +16,14 @@ from scipy import stats as sps
 from callinsight.contracts import Deal
 from callinsight.stages.analyse.stats.fdr import benjamini_hochberg
 from callinsight.stages.analyse.stats.intervals import _wilson
-from callinsight.stages.analyse.stats.significance import _fisher_shared_margins, fightin_words_z
+from callinsight.stages.analyse.stats.significance import (
+    _fisher_shared_margins,
+    fightin_words_z,
+    shrunk_log_odds,
+)
+from callinsight.stages.analyse.stats.stratified import cmh_pvalues
 
-__all__ = ["ASSOCIATION_COLUMNS", "StatsOptions", "association_table"]
+__all__ = ["ASSOCIATION_COLUMNS", "VERDICTS", "StatsOptions", "association_table", "verdicts"]
 
 ASSOCIATION_COLUMNS: tuple[str, ...] = (
     "item",
@@ -46,7 +51,12 @@ ASSOCIATION_COLUMNS: tuple[str, ...] = (
     "top_rep_share",
     "single_rep",
     "tested",
+    "log_odds",
+    "verdict",
+    "test",
 )
+
+VERDICTS = ("win", "loss", "no difference", "insufficient evidence")
 
 
 @dataclass(frozen=True)
@@ -56,7 +66,8 @@ class StatsOptions:
     min_support: int = 5  # closed deals an item needs before it is tested (at least 1)
     alpha: float = 0.05  # FDR level for `direction`
     single_rep_share: float = 0.8  # top rep's share of the item's deals to flag single_rep
-    test: Literal["fisher", "fightin"] = "fisher"
+    test: Literal["fisher", "fightin"] = "fisher"  # without strata (one rep, no volume bins)
+    min_closed: int = 10  # fewer closed deals (or fewer than 3 won or lost): insufficient evidence
 
     def __post_init__(self) -> None:
         if self.test not in ("fisher", "fightin"):
@@ -100,7 +111,7 @@ def _empty_table() -> pd.DataFrame:
     for col in ASSOCIATION_COLUMNS:
         if col in int_cols:
             dtype: object = "int64"
-        elif col in ("item", "direction", "top_rep"):
+        elif col in ("item", "direction", "top_rep", "verdict", "test"):
             dtype = object
         elif col in ("single_rep", "tested"):
             dtype = bool
@@ -156,6 +167,7 @@ def association_table(
     *,
     deal_reps: Mapping[str, str] | None = None,
     mentions: Mapping[str, int] | None = None,
+    strata: Mapping[str, str] | None = None,
     options: StatsOptions = StatsOptions(),  # noqa: B008 - frozen, safe as a default
 ) -> pd.DataFrame:
     """One row per item: deal-level win rate, Wilson CI, lift, tests, FDR and caveats.
@@ -166,6 +178,11 @@ def association_table(
     win rate is won / closed over all closed deals in ``deals``. Columns are
     `ASSOCIATION_COLUMNS`; see the project's stats docs for their meaning. One BH family
     per call: the items with at least ``options.min_support`` closed deals.
+
+    ``strata`` (deal_id -> stratum, e.g. rep and talk-volume band): when closed deals fall in
+    two or more strata, the test is Cochran-Mantel-Haenszel within strata and the direction
+    follows the common odds ratio; otherwise Fisher's exact test. ``log_odds`` is the
+    shrunk log-odds ratio used for ranking; ``verdict`` adds "insufficient evidence".
 
     Cost is linear in the number of (item, deal) pairs: about 0.3 s for 50k items over
     10k deals with 600k pairs, about 6 s for 10M pairs. Fisher p-values are computed
@@ -241,10 +258,31 @@ def association_table(
         else:
             p_value[tested] = 2.0 * sps.norm.sf(np.abs(z[tested]))
     q_value = benjamini_hochberg(p_value)
+    log_odds = shrunk_log_odds(won, lost, total_won, total_lost)
+    leaning = win_rate - baseline
+    test_used = "fisher" if options.test == "fisher" else "fightin"
+    stratum_codes = _stratum_codes(strata, deal_ids, outcome)
+    if stratum_codes is not None and tested.any():
+        closed_idx = np.flatnonzero(outcome <= 1)
+        position = np.full(len(deal_ids), -1, dtype=np.int64)
+        position[closed_idx] = np.arange(closed_idx.size)
+        pair_closed = position[flat] >= 0
+        keep = pair_closed & tested[item_of]
+        p_cmh, odds = cmh_pvalues(item_of[keep], position[flat[keep]], n_items,
+                                  (outcome[closed_idx] == 0).astype(float), stratum_codes)
+        p_value = np.where(tested, p_cmh, np.nan)
+        q_value = benjamini_hochberg(p_value)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_mh = np.log(odds)
+        log_odds = np.where(tested & np.isfinite(log_mh), log_mh, log_odds)
+        leaning = np.where(tested & np.isfinite(log_mh), log_mh, leaning)
+        test_used = "cmh"
     significant = q_value < options.alpha  # NaN compares False
     direction = np.full(n_items, "none", dtype=object)
-    direction[significant & (win_rate > baseline)] = "win"
-    direction[significant & (win_rate < baseline)] = "loss"
+    direction[significant & (leaning > 0)] = "win"
+    direction[significant & (leaning < 0)] = "loss"
+    enough = (total_closed >= options.min_closed and min(total_won, total_lost) >= 3)
+    verdict = verdicts(direction, tested & enough)
 
     # -- rep concentration over the item's closed deals
     closed = is_won | is_lost
@@ -287,6 +325,9 @@ def association_table(
             "top_rep_share": top_share,
             "single_rep": single_rep,
             "tested": tested,
+            "log_odds": log_odds,
+            "verdict": verdict,
+            "test": np.full(n_items, test_used, dtype=object),
         },
         columns=list(ASSOCIATION_COLUMNS),
     )
@@ -294,5 +335,21 @@ def association_table(
     q_sort = np.where(np.isnan(q_value), np.inf, q_value)
     name_rank = np.empty(n_items, dtype=np.int64)
     name_rank[np.argsort(np.array([str(k) for k in keys]), kind="mergesort")] = np.arange(n_items)
-    order = np.lexsort((name_rank, -support, q_sort, ~tested))
+    order = np.lexsort((name_rank, -support, -np.abs(log_odds), q_sort, ~tested))
     return df.iloc[order].reset_index(drop=True)
+
+
+def verdicts(direction: np.ndarray, testable: np.ndarray) -> np.ndarray:
+    """win / loss / no difference, or "insufficient evidence" where nothing could be tested."""
+    out = np.where(direction == "win", "win", np.where(direction == "loss", "loss", "no difference"))
+    return np.where(testable, out, "insufficient evidence").astype(object)
+
+
+def _stratum_codes(strata: Mapping[str, str] | None, deal_ids: list[str],
+                   outcome: np.ndarray) -> np.ndarray | None:
+    """Stratum code per closed deal (in deal order), or None when fewer than two strata."""
+    if not strata:
+        return None
+    labels = [strata.get(d, "") for d, o in zip(deal_ids, outcome.tolist(), strict=True) if o <= 1]
+    codes = pd.factorize(pd.Series(labels, dtype=object))[0].astype(np.int64)
+    return codes if codes.size and codes.max() >= 1 else None

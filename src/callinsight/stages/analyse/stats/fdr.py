@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["benjamini_hochberg"]
+__all__ = ["benjamini_hochberg", "hierarchical_fdr"]
 
 
 def benjamini_hochberg(p_values: Sequence[float]) -> np.ndarray:
@@ -32,3 +32,41 @@ def benjamini_hochberg(p_values: Sequence[float]) -> np.ndarray:
     out[order] = np.minimum(ranked, 1.0)
     q[ok] = out
     return q
+
+
+def hierarchical_fdr(p_values: Sequence[float], family: Sequence[str], alpha: float) -> np.ndarray:
+    """Adjusted values for hypotheses in families (broad theme + its sub-themes), compare to ``alpha``.
+
+    Benjamini & Bogomolov (2014): each family's p-value is the Simes combination of its
+    hypotheses; Benjamini-Hochberg over the m families selects R of them; within a selected
+    family, BH at level ``alpha * R / m``. Returned values are the within-family BH q-values
+    times ``m / R`` for selected families (so ``< alpha`` means discovered, and the
+    expected share of false discoveries averaged over selected families stays at most
+    ``alpha``), and the family's own q-value elsewhere. Power is spent on the few broad
+    families, not spread over every small cluster. NaN p-values stay NaN.
+    """
+    p = np.asarray(p_values, dtype=float).ravel()
+    fam = np.asarray(list(family), dtype=object)
+    out = np.full(p.shape, np.nan)
+    names = [f for f in dict.fromkeys(fam.tolist()) if np.isfinite(p[fam == f]).any()]
+    if not names:
+        return out
+    simes = np.array([_simes(p[fam == f]) for f in names])
+    q_family = benjamini_hochberg(simes)
+    selected = q_family <= alpha
+    r, m = int(selected.sum()), len(names)
+    for f, qf, sel in zip(names, q_family, selected, strict=True):
+        idx = np.flatnonzero(fam == f)
+        if sel:
+            out[idx] = np.minimum(benjamini_hochberg(p[idx]) * m / r, 1.0)
+            out[idx] = np.where(np.isnan(p[idx]), np.nan, np.maximum(out[idx], qf))
+        else:
+            out[idx] = np.where(np.isnan(p[idx]), np.nan, max(qf, alpha + 1e-12) if qf <= alpha else qf)
+    return out
+
+
+def _simes(p: np.ndarray) -> float:
+    p = np.sort(p[np.isfinite(p)])
+    if not p.size:
+        return np.nan
+    return float(np.min(p * p.size / np.arange(1, p.size + 1)))

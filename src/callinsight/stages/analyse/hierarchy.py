@@ -1,0 +1,182 @@
+"""Two-level themes: broad themes a marketer reads (at most ``max_broad``), sub-themes below.
+
+Sentences are first split by customer act (agrees, declines, asks for proof, ...; see
+`stages.analyse.acts`), so an acceptance and a refusal of the same offer never share a
+theme at either level. Within an act, the configured clusterer makes sub-themes; the
+sub-themes' centres are then grouped into the act's broad themes. Every act present gets
+one broad theme and the rest of the budget goes to the largest acts, so a hundred small
+clusters never become a hundred tests (see `stats.fdr.hierarchical_fdr`).
+
+Ids: broad themes are ``T###``, sub-themes ``T###.n`` under their broad theme; both are
+matched to the previous run's themes of the same level by centroid (Hungarian), so ids
+survive from night to night.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from callinsight.stages.analyse.acts import STATEMENT
+from callinsight.stages.analyse.themes import (
+    Theme,
+    ThemeOptions,
+    _assign_ids,
+    _normalise,
+    build_themes,
+)
+
+__all__ = ["ThemeTree", "build_theme_tree", "tree_memberships"]
+
+
+@dataclass
+class ThemeTree:
+    themes: list[Theme]  # broad themes first, then sub-themes
+    row_theme: np.ndarray  # per row: index into ``themes`` of its finest theme, -1 outside any
+
+    def broad(self) -> list[Theme]:
+        return [t for t in self.themes if t.level == "broad"]
+
+
+def tree_memberships(vectors: np.ndarray, phrases: Sequence[Sequence[str]], acts: Sequence[Sequence[str]],
+                     options: ThemeOptions, max_broad: int) -> list[tuple[str, str, np.ndarray, int]]:
+    """(act, level, member rows, broad group number) of every theme, without labels or ids.
+
+    The part that `build_theme_tree` and the stability score both need.
+    """
+    rows_of: dict[str, list[int]] = {}
+    for i, row_acts in enumerate(acts):
+        for a in row_acts:
+            rows_of.setdefault(a, []).append(i)
+    groups = {a: np.asarray(r, dtype=np.int64) for a, r in rows_of.items()}
+    groups = {a: rows for a, rows in groups.items() if len(rows) >= options.min_size}
+    budget = _broad_budget({a: len(r) for a, r in groups.items()}, max_broad)
+    out: list[tuple[str, str, np.ndarray, int]] = []
+    opts = ThemeOptions(**{**options.__dict__})
+    for act, rows in groups.items():
+        sub = build_themes(vectors[rows], [phrases[i] for i in rows], options=opts)
+        subs = [rows[t.members] for t in sub.themes]
+        k = min(budget[act], max(1, len(subs)))
+        broad_of_sub = _group(np.vstack([t.centroid for t in sub.themes]), k) if subs else np.zeros(0, int)
+        broad_members = _partition(vectors, rows, subs, broad_of_sub, k)
+        for b, members in enumerate(broad_members):
+            if not len(members):
+                continue
+            out.append((act, "broad", members, b))
+            mine = [s for s, g in zip(subs, broad_of_sub.tolist(), strict=True) if g == b]
+            if len(mine) > 1 or (mine and len(mine[0]) < len(members) * 0.8):
+                out.extend((act, "sub", s, b) for s in mine)
+    return out
+
+
+def build_theme_tree(
+    vectors: np.ndarray,
+    phrases: Sequence[Sequence[str]],
+    acts: Sequence[Sequence[str]],
+    *,
+    act_label: Callable[[str], str],
+    labeller,
+    previous: Sequence[dict] = (),
+    used_ids: set[str] | None = None,
+    options: ThemeOptions | None = None,
+    max_broad: int = 25,
+) -> ThemeTree:
+    """Broad themes and sub-themes of the rows, labelled, with ids matched to ``previous``."""
+    options = options or ThemeOptions()
+    n = len(vectors)
+    if n == 0:
+        return ThemeTree([], np.zeros(0, dtype=int))
+    vectors = _normalise(vectors)
+    parts = tree_memberships(vectors, phrases, acts, options, max_broad)
+    labels = labeller.label([[phrases[j] for j in m] for _, _, m, _ in parts]) if parts else []
+    themes: list[Theme] = []
+    broad_index: dict[tuple[str, int], int] = {}
+    for (act, level, members, b), top in zip(parts, labels, strict=True):
+        centroid = _normalise(vectors[members].mean(axis=0, keepdims=True))[0]
+        order = members[np.argsort(-(vectors[members] @ centroid), kind="stable")]
+        words = ", ".join(top) if top else ""
+        label = words if act == STATEMENT else f"{act_label(act)}: {words}" if words else act_label(act)
+        themes.append(Theme(theme_id="", label=label or "theme", top_phrases=list(top), members=members,
+                            representative=[int(j) for j in order[: options.n_representative]],
+                            centroid=centroid, level=level, act=act))
+        if level == "broad":
+            broad_index[(act, b)] = len(themes) - 1
+        else:
+            themes[-1].parent_id = str(broad_index[(act, b)])  # resolved to an id below
+    broad = [t for t in themes if t.level == "broad"]
+    _assign_ids(broad, [p for p in previous if "." not in p["theme_id"]], used_ids or set(),
+                options.match_similarity)
+    for t in themes:
+        if t.level == "sub":
+            t.parent_id = themes[int(t.parent_id)].theme_id
+    _assign_sub_ids([t for t in themes if t.level == "sub"],
+                    [p for p in previous if "." in p["theme_id"]], options.match_similarity)
+    row_theme = np.full(n, -1, dtype=int)
+    primary = [a[0] for a in acts]
+    for i, t in enumerate(themes):  # a row's first act; a sub-theme overrides its broad theme
+        rows = t.members[np.array([primary[j] == t.act for j in t.members], dtype=bool)]
+        row_theme[rows] = i
+    return ThemeTree(themes, row_theme)
+
+
+def _broad_budget(sizes: dict[str, int], max_broad: int) -> dict[str, int]:
+    """One broad theme per act (the act is what a marketer reads: "customers who decline");
+    plain statements, which carry no act, share the rest of ``max_broad`` by topic."""
+    budget = {a: 1 for a in sizes}
+    if STATEMENT in sizes:
+        budget[STATEMENT] = max(1, max_broad - (len(sizes) - 1))
+    return budget
+
+
+def _group(centroids: np.ndarray, k: int) -> np.ndarray:
+    """Sub-theme centres into ``k`` groups (average linkage on cosine distance)."""
+    if k <= 1 or len(centroids) <= k:
+        return np.zeros(len(centroids), dtype=int) if k <= 1 else np.arange(len(centroids))
+    from sklearn.cluster import AgglomerativeClustering
+
+    c = _normalise(centroids)
+    c = _normalise(c - c.mean(axis=0, keepdims=True))
+    return AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average").fit_predict(c)
+
+
+def _partition(vectors: np.ndarray, rows: np.ndarray, subs: list[np.ndarray], group: np.ndarray,
+               k: int) -> list[np.ndarray]:
+    """Every row of the act in one broad group: its sub-theme's group, else the nearest group."""
+    if not subs:
+        return [rows]
+    owner = np.full(len(vectors), -1, dtype=int)
+    for s, g in zip(subs, group.tolist(), strict=True):
+        owner[s] = g
+    centres = _normalise(np.vstack([vectors[owner == g].mean(axis=0) for g in range(k)]))
+    rest = rows[owner[rows] < 0]
+    if len(rest):
+        owner[rest] = (vectors[rest] @ centres.T).argmax(axis=1)
+    return [rows[owner[rows] == g] for g in range(k)]
+
+
+def _assign_sub_ids(subs: list[Theme], previous: Sequence[dict], min_sim: float) -> None:
+    """``T###.n`` ids: a sub-theme keeps a previous id when it matches it and kept its parent."""
+    prev = [p for p in previous if p.get("centroid") is not None]
+    if subs and prev:
+        sims = np.vstack([t.centroid for t in subs]) @ _normalise(np.vstack([p["centroid"] for p in prev])).T
+        for r, c in zip(*linear_sum_assignment(-sims), strict=True):
+            pid = prev[c]["theme_id"]
+            if sims[r, c] >= min_sim and pid.split(".")[0] == subs[r].parent_id:
+                subs[r].theme_id = pid
+                subs[r].previous_n_quotes = int(prev[c]["n_quotes"])
+                ratio = subs[r].n_quotes / max(1, subs[r].previous_n_quotes)
+                subs[r].trend = "growing" if ratio >= 1.2 else "shrinking" if ratio <= 0.8 else "stable"
+    taken: dict[str, int] = {}
+    for t in [*subs, *prev]:
+        tid = t.theme_id if isinstance(t, Theme) else t["theme_id"]
+        if m := re.fullmatch(r"(.+)\.(\d+)", tid or ""):
+            taken[m.group(1)] = max(taken.get(m.group(1), 0), int(m.group(2)))
+    for t in subs:
+        if not t.theme_id:
+            taken[t.parent_id] = taken.get(t.parent_id, 0) + 1
+            t.theme_id = f"{t.parent_id}.{taken[t.parent_id]}"
+            t.trend = "new"
