@@ -64,7 +64,10 @@ class Settings:
     # only calls started on or before the deal's closed_at count towards win/loss (a date
     # without a time means the whole day); optionally only the first N days after created_at
     decision_window_days: int | None = None
-    volume_bands: int = 3  # customer-word bands per rep for the stratified (CMH) test; 1 = off
+    # confounders: "score" (logistic score test adjusted for rep and log customer words),
+    # "cmh" (Cochran-Mantel-Haenszel within rep x volume bands) or "none" (Fisher, unadjusted)
+    confounder_test: str = "score"
+    volume_bands: int = 3  # customer-word bands per rep for confounder_test "cmh"
     min_closed_deals: int = 10  # fewer closed deals (or < 3 won or lost): "insufficient evidence"
     # phrases count together when every two are this alike (cosine, complete linkage) or share
     # their content-word lemmas; 1 = lemma rule only (see stages/analyse/phrase_groups.py)

@@ -30,7 +30,7 @@ def phrase_analysis(ctx: AnalysisContext) -> AnalysisOutput:
     settings = ctx.settings
     encode = get_embedder(settings.embedding_model, settings.embedding_backend).encode
     return AnalysisOutput({"phrases": _phrase_table(ctx.customer, ctx.deals, ctx.deal_reps, ctx.stats,
-                                                    ctx.strata, encode=encode,
+                                                    ctx.strata, covariates=ctx.covariates, encode=encode,
                                                     similarity=settings.phrase_group_similarity)})
 
 
@@ -44,7 +44,7 @@ def objection_analysis(ctx: AnalysisContext) -> AnalysisOutput:
     frame = frame[OUTPUT_TABLES["objections"].names].reset_index(drop=True)
     stats = association_table(deal_sets(counted, "category", ctx.deals), ctx.deals,
                               deal_reps=ctx.deal_reps, mentions=Counter(frame["category"]),
-                              strata=ctx.strata, options=ctx.stats)
+                              strata=ctx.strata, covariates=ctx.covariates, options=ctx.stats)
     return AnalysisOutput({"objections": frame,
                            "objection_stats": OUTPUT_TABLES["objection_stats"].conform(stats)})
 
@@ -58,7 +58,7 @@ def metric_analysis(ctx: AnalysisContext) -> AnalysisOutput:
 
 
 def _phrase_table(cust: pd.DataFrame, deals, deal_reps, opts: StatsOptions, strata=None, *,
-                  encode=None, similarity: float | None = None) -> pd.DataFrame:
+                  covariates=None, encode=None, similarity: float | None = None) -> pd.DataFrame:
     """One row per phrase group: stop-word/filler-only phrases dropped; with ``similarity``,
     phrases said at least twice are grouped (``phrase_groups.group_phrases``, embeddings from
     ``encode`` or, without it, the lemma rule only). A group's deals are its members' union
@@ -84,6 +84,7 @@ def _phrase_table(cust: pd.DataFrame, deals, deal_reps, opts: StatsOptions, stra
     support = _closed_support(items, deals)
     min_support = max(opts.min_support, tarone_min_support(support, deals, opts.alpha))
     table = association_table(items, deals, deal_reps=deal_reps, mentions=mentions, strata=strata,
+                              covariates=covariates,
                               options=StatsOptions(**{**opts.__dict__, "test": "fisher",
                                                       "min_support": min_support}))
     table = table.rename(columns={"item": "phrase"})

@@ -38,6 +38,7 @@ class AnalysisContext:
     used_theme_ids: set[str] | None = None
     small_talk_vectors: np.ndarray | None = None
     strata: dict[str, str] = field(default_factory=dict)  # deal_id -> rep x talk-volume band
+    covariates: dict[str, tuple[float, ...]] = field(default_factory=dict)  # deal_id -> rep, log words
     method: dict[str, str] = field(default_factory=dict)  # how the statistics were made, for the report
 
 
@@ -134,7 +135,8 @@ def build_insights(
         )
     cust["pre_decision"] = pre_decision(cust, deals, settings)
     deal_reps = _deal_reps(utterances)
-    strata, method = deal_strata(cust, deals, deal_reps, settings.volume_bands)
+    strata, covariates, method = deal_strata(cust, deals, deal_reps, settings.volume_bands,
+                                             settings.confounder_test)
     method = {"window": _window_text(cust, settings), **method}
     ctx = AnalysisContext(
         customer=cust, utterances=utterances, segments=segments, deals=deals,
@@ -143,7 +145,8 @@ def build_insights(
                            single_rep_share=settings.single_rep_share,
                            min_closed=settings.min_closed_deals),
         previous_themes=previous_themes, used_theme_ids=used_theme_ids,
-        small_talk_vectors=small_talk_vectors, strata=strata, method=method,
+        small_talk_vectors=small_talk_vectors, strata=strata, covariates=covariates,
+        method=method,
     )
     insights = Insights(tables={}, notes=notes, method=method)
     for name in settings.analyses:
@@ -224,30 +227,45 @@ def _aware(value: datetime) -> datetime:
 
 
 def deal_strata(cust: pd.DataFrame, deals: Mapping[str, Deal], deal_reps: Mapping[str, str],
-                bands: int) -> tuple[dict[str, str], dict[str, str]]:
-    """deal_id -> stratum (rep x band of customer words before the decision), and how it was made.
+                bands: int, test: str = "score"
+                ) -> tuple[dict[str, str], dict[str, tuple[float, ...]], dict[str, str]]:
+    """How each closed deal's rep and customer talk volume enter the tests, and a sentence on it.
 
-    The stratified test compares deals with and without an item only among deals of the
-    same rep and similar customer talk volume: a deal with twice the customer words has
-    twice the chances to contain any item, and a rep's win rate is not the customer's words.
-    Bands are quantiles of the closed deals' customer word counts.
+    A deal with twice the customer words has about twice the chances to contain any item,
+    and a rep's win rate is not the customer's words. ``test="score"`` (default): a logistic
+    score test adjusted for rep (indicators) and log customer words before the decision
+    (continuous); ``"cmh"``: Cochran-Mantel-Haenszel within rep x ``bands`` quantile bands of
+    customer words; ``"none"``: Fisher's exact test, unadjusted.
+    Returns (strata, covariates, method); the unused one is empty.
     """
+    if test not in ("score", "cmh", "none"):
+        raise InputError(f"confounder_test must be 'score', 'cmh' or 'none', got {test!r}.")
     closed = [d for d, deal in deals.items() if deal.outcome in ("won", "lost")]
     if not closed:
-        return {}, {"confounders": "no closed deals"}
+        return {}, {}, {"confounders": "no closed deals"}
     used = cust[cust["pre_decision"]] if len(cust) else cust
     words = (used["text"].str.split().str.len().groupby(used["deal_id"]).sum()
              if len(used) else pd.Series(dtype=float))
     w = pd.Series({d: float(words.get(d, 0.0)) for d in closed})
+    reps = {d: deal_reps.get(d, "") for d in closed}
+    rep_names = sorted({r for r in reps.values() if r})
+    n_reps = len(rep_names)
+    if test == "none":
+        return {}, {}, {"confounders": "Fisher's exact test, not adjusted for rep or talk volume"}
+    if test == "score":
+        logw = np.log1p(w.to_numpy())
+        logw = (logw - logw.mean()) / (logw.std() or 1.0)
+        covariates = {d: tuple(float(reps[d] == r) for r in rep_names[1:]) + (float(x),)
+                      for d, x in zip(closed, logw.tolist(), strict=True)}
+        rep_text = f"rep ({n_reps} reps, as strata) and " if n_reps > 1 else ""
+        return {}, covariates, {"confounders": (
+            "logistic score test adjusted for " + rep_text + "the customer's words before the decision "
+            "(log scale): an item counts only beyond what rep and talk volume already explain")}
     band = pd.Series(0, index=w.index)
     if bands > 1 and w.nunique() > 1:
         band = pd.qcut(w.rank(method="first"), q=min(bands, len(w)), labels=False).astype(int)
-    reps = {d: deal_reps.get(d, "") for d in closed}
-    n_reps = len({r for r in reps.values() if r})
     strata = {d: f"{reps[d] if n_reps > 1 else ''}|{band[d]}" for d in closed}
-    parts = []
-    if n_reps > 1:
-        parts.append(f"rep ({n_reps} reps)")
+    parts = [f"rep ({n_reps} reps)"] if n_reps > 1 else []
     if band.nunique() > 1:
         parts.append(f"customer talk volume ({band.nunique()} bands of customer words)")
     n_strata = len(set(strata.values()))
@@ -256,7 +274,7 @@ def deal_strata(cust: pd.DataFrame, deals: Mapping[str, Deal], deal_reps: Mappin
                 + f": {n_strata} strata; deals are compared only with deals of the same rep and talk volume")
     else:
         text = "Fisher's exact test (one rep, no talk-volume bands)"
-    return (strata if n_strata > 1 else {}), {"confounders": text}
+    return (strata if n_strata > 1 else {}), {}, {"confounders": text}
 
 
 def _window_text(cust: pd.DataFrame, settings: Settings) -> str:

@@ -14,6 +14,7 @@ import pandas as pd
 from callinsight.contracts import OUTPUT_TABLES
 from callinsight.registry import analyses, labellers
 from callinsight.stages.analyse.acts import STATEMENT, load_acts
+from callinsight.stages.analyse.analyses import tarone_min_support
 from callinsight.stages.analyse.curation import apply_curation, load_curation
 from callinsight.stages.analyse.hierarchy import build_theme_tree
 from callinsight.stages.analyse.insights import AnalysisContext, AnalysisOutput
@@ -76,12 +77,18 @@ def _tables(ctx: AnalysisContext, pool: pd.DataFrame, themes: list[Theme], small
         counted = sub[sub["pre_decision"]] if "pre_decision" in sub else sub
         items[t.theme_id] = {d for d in counted["deal_id"] if isinstance(d, str) and d in deals}
         n_calls[t.theme_id] = sub["call_id"].nunique()
-    stats = association_table(items, deals, deal_reps=ctx.deal_reps, strata=ctx.strata,
+    stats = association_table(items, deals, deal_reps=ctx.deal_reps, strata=ctx.strata, covariates=ctx.covariates,
                               mentions={t.theme_id: t.n_quotes for t in themes}, options=ctx.stats)
     by_item = {r["item"]: r for r in stats.to_dict("records")}
     family = [t.theme_id.split(".")[0] for t in themes]
     p = np.array([by_item.get(t.theme_id, {}).get("p_value", np.nan) for t in themes], dtype=float)
-    q = hierarchical_fdr(p, family, s.alpha)
+    # Tarone: a theme in too few closed deals could not reach significance whatever its split;
+    # leaving it out of the families keeps it from diluting the ones that can
+    support = [int(by_item.get(t.theme_id, {}).get("deals_won", 0) + by_item.get(t.theme_id, {}).get(
+        "deals_lost", 0)) for t in themes]
+    floor = tarone_min_support(support, deals, s.alpha) if deals else 1
+    p = np.where(np.array(support) >= floor, p, np.nan)
+    q = hierarchical_fdr(p, family, s.alpha, head=[t.level == "broad" for t in themes])
     rows = []
     for t, q_t in zip(themes, q.tolist(), strict=True):
         r = by_item.get(t.theme_id, {})
@@ -89,7 +96,8 @@ def _tables(ctx: AnalysisContext, pool: pd.DataFrame, themes: list[Theme], small
         direction = "none"
         if q_t == q_t and q_t < s.alpha:
             direction = "win" if lean > 0 else "loss" if lean < 0 else "none"
-        testable = bool(r.get("tested", False)) and r.get("verdict") != "insufficient evidence"
+        testable = (bool(r.get("tested", False)) and r.get("verdict") != "insufficient evidence"
+                    and q_t == q_t)
         rows.append({
             "theme_id": t.theme_id, "label": t.label, "n_quotes": t.n_quotes,
             "n_deals": r.get("deals", 0), "deals_won": r.get("deals_won", 0),

@@ -34,11 +34,15 @@ def benjamini_hochberg(p_values: Sequence[float]) -> np.ndarray:
     return q
 
 
-def hierarchical_fdr(p_values: Sequence[float], family: Sequence[str], alpha: float) -> np.ndarray:
+def hierarchical_fdr(p_values: Sequence[float], family: Sequence[str], alpha: float,
+                     head: Sequence[bool] | None = None) -> np.ndarray:
     """Adjusted values for hypotheses in families (broad theme + its sub-themes), compare to ``alpha``.
 
-    Benjamini & Bogomolov (2014): each family's p-value is the Simes combination of its
-    hypotheses; Benjamini-Hochberg over the m families selects R of them; within a selected
+    Benjamini & Bogomolov (2014): each family's p-value combines its hypotheses; with
+    ``head`` marking each family's broad theme, it is ``min(1, 2 * min(p_head, Simes(others)))``
+    (Bonferroni over the broad test and the Simes test of its sub-themes, so a broad effect
+    is not diluted by twenty sub-themes, and an effect living in one sub-theme still counts);
+    without ``head``, the Simes combination of all. Benjamini-Hochberg over the m families selects R of them; within a selected
     family, BH at level ``alpha * R / m``. Returned values are the within-family BH q-values
     times ``m / R`` for selected families (so ``< alpha`` means discovered, and the
     expected share of false discoveries averaged over selected families stays at most
@@ -51,7 +55,8 @@ def hierarchical_fdr(p_values: Sequence[float], family: Sequence[str], alpha: fl
     names = [f for f in dict.fromkeys(fam.tolist()) if np.isfinite(p[fam == f]).any()]
     if not names:
         return out
-    simes = np.array([_simes(p[fam == f]) for f in names])
+    is_head = np.zeros(p.shape, dtype=bool) if head is None else np.asarray(list(head), dtype=bool)
+    simes = np.array([_family_p(p[fam == f], is_head[fam == f]) for f in names])
     q_family = benjamini_hochberg(simes)
     selected = q_family <= alpha
     r, m = int(selected.sum()), len(names)
@@ -63,6 +68,13 @@ def hierarchical_fdr(p_values: Sequence[float], family: Sequence[str], alpha: fl
         else:
             out[idx] = np.where(np.isnan(p[idx]), np.nan, max(qf, alpha + 1e-12) if qf <= alpha else qf)
     return out
+
+
+def _family_p(p: np.ndarray, head: np.ndarray) -> float:
+    if not head.any():
+        return _simes(p)
+    parts = [x for x in (_simes(p[head]), _simes(p[~head])) if np.isfinite(x)]
+    return min(1.0, len(parts) * min(parts)) if parts else np.nan
 
 
 def _simes(p: np.ndarray) -> float:
