@@ -123,6 +123,8 @@ def analyse_task(call_ids: list[str], deals: DealTable | None, settings: Setting
                  store_path: str) -> Insights:
     store = Store(store_path)
     _, previous = store.previous_themes()
+    if settings.curation_file is None:  # a marketer's decisions live beside the outputs by default
+        settings = settings.replace(curation_file=Path(store_path).parent / "curation.yaml")
     insights = build_insights(
         store.utterances(call_ids, speakers=analysed_speakers(settings)),
         store.segments_frame(call_ids),
@@ -267,7 +269,8 @@ def nightly_insights(
         run_record = {"run_id": run_id, "started_at": started_at, "settings": cfg.as_dict(),
                       "embedding_model": cfg.embedding_model,
                       "deals_csv": str(Path(deals).resolve()) if deals else None,
-                      "notes": list(insights.notes) + (list(deal_table.warnings) if deal_table else [])}
+                      "notes": list(insights.notes) + (list(deal_table.warnings) if deal_table else []),
+                      "method": insights.method}
         with _timed(durations, "report"):
             files = report_task(tables, insights, statuses, run_record, str(out_dir), previous_run)
         durations["total"] = round(time.perf_counter() - t_start, 3)
@@ -280,7 +283,8 @@ def nightly_insights(
                     "out": str(out_dir.resolve()), "task_runner": cfg.task_runner},
         )
         summary.update(report=files["report_html"], files=files, settings=run_record["settings"],
-                       embedding_model=cfg.embedding_model, notes=run_record["notes"])
+                       embedding_model=cfg.embedding_model, notes=run_record["notes"],
+                       method=run_record["method"])
         summary["files"]["run_summary"] = str(out_dir / "runs" / f"{run_id}.json")
         publish_task(tables, insights, str(out_dir), store_path, summary)
         _publish_artifacts(Path(files["report_md"]), insights, summary)

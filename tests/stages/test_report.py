@@ -776,3 +776,188 @@ def test_small_talk_themes_are_kept_apart_from_content_themes():
     assert [t["theme_id"] for t in ctx["small_talk_themes"]] == ["t9"]
     assert all(not t["small_talk"] for t in ctx["themes"])
     assert "Small talk" not in render_html(make_data())  # nothing flagged: no line
+
+
+# --------------------------------------------------------------------------- theme tree
+
+
+METHOD = {
+    "window": "calls started on or before the deal's close date; 12 later call(s) (40 customer "
+              "sentences) are shown but not counted",
+    "confounders": "Cochran-Mantel-Haenszel test within rep (4 reps) x customer talk volume "
+                   "(3 bands of customer words): 12 strata",
+}
+
+
+def tree_data(**run_changes) -> ReportData:
+    """Broad theme T001 (win) with sub-themes T001.1 (win, unstable) and T001.2 (too few
+    deals), and broad theme T002 (no difference) with a loss sub-theme T002.1."""
+    rows = [
+        theme("T001", "Integrations", 12, 3, "win", 800_000, 100_000, 0.004),
+        theme("T001.1", "Salesforce sync", 9, 1, "win", 500_000, 50_000, 0.01),
+        theme("T001.2", "Zapier hooks", 2, 1, "none", 20_000, 10_000, NAN, tested=False),
+        theme("T002", "Pricing", 7, 8, "none", 300_000, 400_000, 0.5),
+        theme("T002.1", "Per-seat cost", 1, 9, "loss", 10_000, 700_000, 0.02),
+    ]
+    extra = [
+        ("broad", "", "statement", 0.91, True, "win", "renamed"),
+        ("sub", "T001", "need", 0.41, False, "win", ""),
+        ("sub", "T001", "question", NAN, None, "insufficient evidence", ""),
+        ("broad", "", "statement", 0.77, True, "no difference", "merged T007"),
+        ("sub", "T002", "decline", 0.65, True, "loss", ""),
+    ]
+    for row, (level, parent, act, stability, stable, verdict, curated) in zip(rows, extra, strict=True):
+        row.update(level=level, parent_id=parent, act=act, stability=stability, stable=stable,
+                   verdict=verdict, log_odds=0.5, test="cmh", curated=curated)
+    quotes = pd.DataFrame([
+        quote("T001.1", "C-1", "D-1", 30, "The Salesforce sync is what sold me."),
+        quote("T002.1", "C-2", "D-2", 65, "Per seat we can't do it."),
+    ])
+    run_changes.setdefault("method", dict(METHOD))
+    return replace(make_data(**run_changes), themes=pd.DataFrame(rows), quotes=quotes)
+
+
+def test_theme_tree_nests_sub_themes_under_broad_themes():
+    ctx = report.report_context(tree_data())
+    assert [t["theme_id"] for t in ctx["themes"]] == ["T001", "T002"]
+    assert [s["theme_id"] for s in ctx["themes"][0]["subs"]] == ["T001.1", "T001.2"]
+    assert [s["parent_label"] for s in ctx["sub_themes"]] == ["Integrations"] * 2 + ["Pricing"]
+    verdicts = {t["theme_id"]: t["verdict"] for t in ctx["themes"] + ctx["sub_themes"]}
+    assert verdicts == {"T001": "win", "T001.1": "win", "T001.2": "insufficient evidence",
+                        "T002": "no difference", "T002.1": "loss"}
+    assert [t["theme_id"] for t in ctx["win_themes"]] == ["T001"]
+    # a loss sub-theme under a flat broad theme is not hidden: it is a loss theme too
+    assert [t["theme_id"] for t in ctx["loss_themes"]] == ["T002.1"]
+    assert [t["theme_id"] for t in ctx["flat_themes"]] == ["T002"]
+    assert ctx["n_unstable_themes"] == 1
+
+
+def test_html_shows_levels_nesting_verdicts_stability_and_acts():
+    page = render_html(tree_data())
+    win = section(page, "win-themes")
+    card = win.split('<div class="subthemes">')
+    assert len(card) == 2 and "Integrations" in card[0]  # one broad card, its subs inside it
+    subs = card[1]
+    assert subs.index("Salesforce sync") < subs.index("Zapier hooks")
+    assert '<td class="num-tag">1.1</td>' in subs and '<td class="num-tag">1.2</td>' in subs
+    assert "⚠ unstable" in subs and "stability 0.41" in subs and "customer states a need" in subs
+    assert "insufficient evidence" in subs and "▲ win" in subs and "customer asks" in subs
+    assert "The Salesforce sync is what sold me." in subs
+    assert "stability 0.91" in card[0] and "curated: renamed" in card[0] and "▲ win" in card[0]
+    assert "customer" not in card[0].split("<h3>")[1].split("</div>")[0]  # a statement: no act
+    loss = section(page, "loss-themes")
+    assert "Per-seat cost" in loss and "sub-theme of “Pricing”" in loss and "▼ loss" in loss
+    assert "customer declines" in loss
+    flat = section(page, "flat-themes")
+    assert flat.index("Pricing") < flat.index("Per-seat cost")  # indented under its theme
+    assert '<tr class="sub-row">' in flat and ">1.1</td>" in flat and "▼ loss" in flat
+    assert "curated: merged T007" in flat
+    assert "Per-seat cost" in section(page, "lift-chart")
+    method = section(page, "method")
+    assert "How these figures were made" in method
+    assert "12 later call(s) (40 customer sentences) are shown but not counted" in method
+    assert "Cochran-Mantel-Haenszel test within rep (4 reps)" in method
+    assert "Only closed deals are tested; the deal is the unit; broad themes are tested first" in method
+    assert "hierarchical false discovery control" in method
+    assert 'href="#method"' in page
+    assert "2 broad" not in page and "3 sub-themes · 1 unstable" in section(page, "summary")
+
+
+def test_markdown_shows_the_tree_verdicts_and_method():
+    md = render_markdown(tree_data())
+    win = md.split("## Top win themes")[1].split("## Top loss themes")[0]
+    assert "1. **Integrations** — win: won 12 of 15" in win and "stability 0.91" in win
+    assert "   - 1.1 **Salesforce sync** — win, won 9 of 10 deals" in win
+    assert "⚠ unstable" in win and "customer states a need" in win
+    assert "   - 1.2 **Zapier hooks** — insufficient evidence" in win
+    loss = md.split("## Top loss themes")[1].split("## Objections")[0]
+    assert "**Per-seat cost** (sub-theme of Pricing) — loss" in loss
+    method = md.split("## How these figures were made")[1]
+    assert "- **Calls counted:** calls started on or before the deal's close date" in method
+    assert "- **Confounders:** Cochran-Mantel-Haenszel" in method
+    assert "(hierarchical false discovery control)." in method
+    # the objection table says the verdict in words
+    assert "| Budget | 3 / 15 |" in md and "| loss |" in md and "| no difference |" in md
+
+
+def test_theme_tree_without_deals_nests_sub_themes_in_the_plain_cards():
+    data = tree_data(has_deals=False, n_deals_closed=0, n_won=0, n_lost=0, baseline_win_rate=None)
+    page = render_html(data)
+    themes = section(page, "themes")
+    assert "Integrations" in themes and '<td class="num-tag">1.1</td>' in themes
+    assert "⚠ unstable" in themes and "▲ win" not in themes
+    assert "   - 1.1 **Salesforce sync** — 1" in render_markdown(data).replace("12 quotes", "1")
+
+
+def test_tree_and_method_text_are_escaped():
+    data = tree_data(method={"window": HOSTILE, "confounders": HOSTILE, HOSTILE: HOSTILE})
+    data.themes.loc[1, "label"] = HOSTILE
+    data.themes.loc[0, "curated"] = HOSTILE
+    data.themes.loc[4, "act"] = HOSTILE
+    page = render_html(data)
+    assert "<script" not in page.lower() and '" onmouseover="x' not in page
+    assert section(page, "method").count("&lt;script&gt;") == 4
+    assert HOSTILE in html.unescape(section(page, "win-themes"))
+    md = render_markdown(data)
+    assert "<script" not in md and "&lt;script&gt;" in md.split("## How these figures were made")[1]
+
+
+def test_old_runs_without_tree_columns_or_method_render_as_before():
+    page = render_html(make_data())  # no level/verdict/stability columns, no method
+    assert '<section id="method">' not in page and 'href="#method"' not in page
+    assert "sub-themes" not in page.lower() and "unstable" not in page and "stability" not in page
+    assert "▲ win" in page and "▼ loss" in page and "no difference" in page
+    ctx = report.report_context(make_data())
+    assert {t["verdict"] for t in ctx["themes"]} == {"win", "loss", "no difference",
+                                                     "insufficient evidence"}
+    assert all(t["level"] == "broad" and t["stable"] and not t["subs"] for t in ctx["themes"])
+    md = render_markdown(make_data())
+    assert "## How these figures were made" not in md and "unstable" not in md
+
+
+def test_report_data_reads_the_method_and_tolerates_old_runs():
+    from callinsight.stages.report.inputs import report_data
+
+    tables = {"themes": tree_data().themes}
+    run = {"started_at": "2025-03-04T02:10:00+00:00", "settings": {}, "notes": [],
+           "deals_csv": "deals.csv", "method": METHOD}
+    data = report_data(tables, run)
+    assert data.run.method == METHOD
+    assert "hierarchical false discovery control" in render_html(data)
+    for old in ({}, {"method": None}, {"method": "junk"}, {"method": {"window": None}}):
+        data = report_data({}, {"started_at": "2025-03-04", **old})
+        assert data.run.method == {}  # None values are dropped, not shown as "None"
+        page = render_html(data)
+        assert '<section id="method">' not in page and render_markdown(data)
+    partial = report_data({}, {"method": {"confounders": "Fisher's exact test (one rep)"}})
+    method = section(render_html(partial), "method")
+    assert "Fisher&#39;s exact test (one rep)" in method and "Calls counted" not in method
+
+
+def test_web_themes_page_shares_the_tree_and_method():
+    from callinsight.serve.web import environment
+
+    def themes_page(data: ReportData) -> str:
+        return environment().get_template("themes.html.j2").render(
+            active="themes", run_summary={}, has_deals=data.run.has_deals, n_calls=3,
+            **report.report_context(data))
+
+    page = themes_page(tree_data())
+    # every theme has one anchor; the loss sub-theme listed on its own keeps its anchor
+    # in its broad theme's table
+    assert sorted(re.findall(r'id="theme-([^"]+)"', page)) == [
+        "T001", "T001.1", "T001.2", "T002", "T002.1"]
+    assert '<td class="num-tag">1.1</td>' in page and "⚠ unstable" in page
+    other = section(page, "flat-themes")
+    assert other.index("Pricing") < other.index("Per-seat cost") and ">1.1</td>" in other
+    assert "insufficient evidence" in page and "▼ loss" in page and "customer declines" in page
+    assert 'href="/calls/C-1#t=30"' in page  # a sub-theme's example links to its call
+    assert "hierarchical false discovery control" in section(page, "method")
+    data = tree_data()
+    data.themes.loc[1, "label"] = HOSTILE
+    data.run.method = {"window": HOSTILE}
+    hostile = themes_page(data)
+    assert "<script>alert" not in hostile and "&lt;script&gt;" in section(hostile, "method")
+    assert "&lt;script&gt;" in section(hostile, "win-themes")
+    old = themes_page(make_data())  # no tree columns, no method
+    assert '<section id="method">' not in old and "unstable" not in old

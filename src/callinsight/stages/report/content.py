@@ -6,7 +6,7 @@ finding; the objection verbs are here too, because they name the same categories
 
 from __future__ import annotations
 
-__all__ = ["suggest_content", "objection_verb"]
+__all__ = ["suggest_content", "objection_verb", "act_words"]
 
 _THEME_CONTENT = {
     "win": "Case study, landing-page copy and customer proof points built on this theme",
@@ -33,6 +33,31 @@ _OBJECTION_VERB = {
     "competitor": "bring up a competitor",
     "security": "raise security concerns",
 }
+
+# What the customer does in a theme's sentences (the ``act`` column; labels as in
+# config/customer_acts.yaml). "statement" (plain talk about a topic) is not shown.
+_ACT_WORDS = {
+    "agree": "customer agrees",
+    "decline": "customer declines",
+    "empathy": "customer acknowledges the other side",
+    "challenge": "customer pushes back",
+    "proof": "customer asks for proof",
+    "defer": "customer puts it off",
+    "no_need": "customer says it is not needed",
+    "need": "customer states a need",
+    "offer": "customer proposes terms",
+    "amount": "customer names an amount",
+    "question": "customer asks",
+}
+
+
+def act_words(act: str | None) -> str:
+    """What the customer does, in words ("customer declines"); "" for a plain statement or
+    no act. An act from a custom acts file reads as its name."""
+    key = (act or "").strip().lower()
+    if key in ("", "statement", "nan", "none"):
+        return ""
+    return _ACT_WORDS.get(key, "customer: " + key.replace("_", " "))
 
 
 def objection_verb(key: str, item: str) -> str:

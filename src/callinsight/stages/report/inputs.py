@@ -36,7 +36,9 @@ def report_data(tables: Mapping[str, pd.DataFrame], run: Mapping,
     """``ReportData`` from the run's tables (catalog names) and its summary.
 
     ``run`` needs ``started_at``, ``settings`` (the effective settings: ``alpha``,
-    ``min_support``), ``notes`` and ``deals_csv`` (None when the run had no deal outcomes).
+    ``min_support``), ``notes`` and ``deals_csv`` (None when the run had no deal outcomes);
+    ``method`` (``insights.method``: how the statistics were made) is optional, older runs
+    have none.
     """
     settings = run.get("settings") or {}
     has_deals = bool(run.get("deals_csv"))
@@ -45,6 +47,7 @@ def report_data(tables: Mapping[str, pd.DataFrame], run: Mapping,
     counts = status["status"].value_counts().to_dict() if len(status) else {}
     won = int((deals["outcome"] == "won").sum()) if len(deals) else 0
     lost = int((deals["outcome"] == "lost").sum()) if len(deals) else 0
+    method = run.get("method") if isinstance(run.get("method"), Mapping) else {}
     notes = [str(n) for n in run.get("notes") or []] + ([] if has_deals else [NO_DEALS_NOTE])
     info = RunInfo(
         generated_at=_generated_at(run.get("started_at")),
@@ -56,6 +59,7 @@ def report_data(tables: Mapping[str, pd.DataFrame], run: Mapping,
             index=False) if s == "failed"],
         alpha=float(settings.get("alpha", 0.05)), min_support=int(settings.get("min_support", 5)),
         previous_run=previous_run,
+        method={str(k): str(v) for k, v in method.items() if v is not None},
     )
     return ReportData(
         themes=_table(tables, "themes"), quotes=_table(tables, "quotes"),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from callinsight.stages.report.content import objection_verb, suggest_content
+from callinsight.stages.report.content import act_words, objection_verb, suggest_content
 from callinsight.stages.report.formatting import (
     format_lift,
     format_lift_range,
@@ -52,6 +52,24 @@ def _direction(value: Any) -> str:
     return text if text in ("win", "loss") else "none"
 
 
+VERDICTS = ("win", "loss", "no difference", "insufficient evidence")
+
+
+def _verdict(value: Any, direction: str, tested: bool) -> str:
+    """The row's ``verdict``; for older runs without one, what tested/direction meant."""
+    text = " ".join(to_text(value).strip().lower().replace("_", " ").split())
+    if text in VERDICTS:
+        return text
+    if not tested:
+        return "insufficient evidence"
+    return direction if direction in ("win", "loss") else "no difference"
+
+
+def _flag(value: Any, default: bool) -> bool:
+    """``to_bool``, with ``default`` for a missing value (None, NaN, "")."""
+    return default if not to_text(value).strip() else to_bool(value)
+
+
 class DealLookup:
     """deal_id -> (outcome, amount), from ``ReportData.deals`` when given, for quotes whose
     frames don't carry their deal's outcome and size."""
@@ -83,6 +101,7 @@ def _quote_view(row: dict[str, Any], deals: DealLookup, has_deals: bool) -> dict
         "call_id": to_text(row.get("call_id")),
         "timestamp": format_timestamp(row.get("start")),
         "start": to_float(row.get("start")),
+        "second": int(max(to_float(row.get("start")) or 0.0, 0.0)),  # for a call link
         "deal_id": deal_id,
         "outcome": outcome if has_deals and outcome in ("won", "lost", "open") else "",
         "amount": format_money(amount) if has_deals and amount else "",
@@ -150,8 +169,10 @@ def _stat_view(row: dict[str, Any], run: RunInfo) -> dict[str, Any]:
     amount_won = to_float(row.get("amount_won")) or 0.0
     amount_lost = to_float(row.get("amount_lost")) or 0.0
     pipeline = amount_won + amount_lost
-    direction = _direction(row.get("direction"))
     tested = to_bool(row.get("tested")) if "tested" in row else to_float(row.get("q_value")) is not None
+    verdict = _verdict(row.get("verdict"), _direction(row.get("direction")), tested)
+    tested = verdict != "insufficient evidence"  # the verdict decides (same as ``tested`` for old runs)
+    direction = verdict if verdict in ("win", "loss") else "none"
     return {
         "won": won,
         "lost": lost,
@@ -168,8 +189,9 @@ def _stat_view(row: dict[str, Any], run: RunInfo) -> dict[str, Any]:
         "q_value": to_float(row.get("q_value")),
         "p": format_q(row.get("p_value")),
         "direction": direction,
+        "verdict": verdict,
         "tested": tested,
-        "significant": tested and direction in ("win", "loss"),
+        "significant": direction in ("win", "loss"),
         "amount_won": format_money(amount_won),
         "amount_lost": format_money(amount_lost),
         "pipeline": format_money(pipeline),
@@ -177,6 +199,28 @@ def _stat_view(row: dict[str, Any], run: RunInfo) -> dict[str, Any]:
         "won_share": round(100 * amount_won / pipeline, 1) if pipeline > 0 else 0.0,
         "single_rep": to_bool(row.get("single_rep")),
         "top_rep": to_text(row.get("top_rep")).strip(),
+    }
+
+
+def _tree_view(row: dict[str, Any]) -> dict[str, Any]:
+    """A theme's place in the theme tree and how much to trust its grouping; older runs
+    without these columns read as broad, stable themes of plain statements."""
+    parent_id = to_text(row.get("parent_id")).strip()
+    level = to_text(row.get("level")).strip().lower()
+    if level not in ("broad", "sub"):
+        level = "sub" if parent_id else "broad"
+    stability = to_float(row.get("stability"))
+    return {
+        "level": level,
+        "parent_id": parent_id if level == "sub" else "",
+        "parent_label": "",  # set when the tree is built (view.theme_tree)
+        "subs": [],
+        "act": to_text(row.get("act")).strip().lower(),
+        "act_words": act_words(to_text(row.get("act"))),
+        "stability": f"{stability:.2f}" if stability is not None else "",
+        "stability_value": stability,
+        "stable": _flag(row.get("stable"), True),
+        "curated": to_text(row.get("curated")).strip(),
     }
 
 
@@ -206,6 +250,7 @@ def theme_views(data: ReportData, deals: DealLookup) -> list[dict[str, Any]]:
             quotes=[_quote_view(q, deals, run.has_deals) for q in chosen],
             small_talk=to_bool(row.get("small_talk")),
         )
+        view.update(_tree_view(row))
         view["suggestion"] = "" if view["small_talk"] else suggest_content(view["direction"], "theme")
         views.append(view)
     return views
@@ -258,6 +303,8 @@ def phrase_views(data: ReportData) -> tuple[list[dict[str, Any]], int]:
         view = _stat_view(row, data.run)
         view.update(
             phrase=to_text(row.get("phrase")),
+            members=[m.strip() for m in to_text(row.get("members")).split(";")
+                     if m.strip() and m.strip() != to_text(row.get("phrase")).strip()][:6],
             mentions=to_int(row.get("mentions")) or 0,
             deals=to_int(row.get("deals")) or 0,
         )

@@ -31,7 +31,7 @@ from callinsight.stages.report.sections import (
     theme_views,
 )
 
-__all__ = ["RunInfo", "ReportData", "report_context", "MD_TOP_THEMES"]
+__all__ = ["RunInfo", "ReportData", "report_context", "theme_tree", "MD_TOP_THEMES"]
 
 MD_TOP_THEMES = 5
 
@@ -55,6 +55,9 @@ class RunInfo:
     alpha: float = 0.05
     min_support: int = 5
     previous_run: str | None = None
+    # how the statistics were made (``insights.method``: "window", "confounders", ...);
+    # empty for runs from before it was recorded
+    method: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,14 +67,16 @@ class ReportData:
     themes:           theme_id, label, n_quotes, n_deals, deals_won, deals_lost, win_rate,
                       baseline_win_rate, lift, p_value, q_value, direction, amount_won,
                       amount_lost, top_phrases ("; "-separated), ci_low, ci_high, trend,
-                      single_rep, tested
+                      single_rep, tested (+ optional level "broad"/"sub", parent_id, act,
+                      stability, stable, verdict, log_odds, test, curated)
     quotes:           theme_id, call_id, deal_id, speaker, start, end, text, representative
                       (+ optional outcome, amount)
     objections:       item, mentions, deals, deals_won, deals_lost, win_rate, ci_low, ci_high,
                       lift, p_value, q_value, direction, amount_won, amount_lost, tested
     objection_quotes: call_id, deal_id, speaker, start, end, text, category, score
     phrases:          phrase, mentions, deals, deals_won, deals_lost, win_rate, lift, z,
-                      p_value, q_value, direction (+ optional ci_low, ci_high, single_rep)
+                      p_value, q_value, direction (+ optional ci_low, ci_high, single_rep,
+                      verdict, members)
     metrics:          metric, n_won, n_lost, mean_won, mean_lost, p_value
     deals:            optional deal_id, outcome (won/lost/open), amount: lets quotes show
                       their deal's outcome and size when the quote frames don't carry them
@@ -110,6 +115,27 @@ def _metric_views(data: ReportData) -> list[dict[str, Any]]:
     return views
 
 
+METHOD_LABELS = {"window": "Calls counted", "confounders": "Confounders"}
+HIERARCHY_LINE = (
+    "Only closed deals are tested; the deal is the unit; broad themes are tested first and "
+    "sub-themes only inside broad themes that pass (hierarchical false discovery control)."
+)
+
+
+def _method_view(method: Any) -> list[dict[str, str]]:
+    """The run's "how these figures were made" lines: window and confounders first, then
+    any other recorded key; nothing for runs from before the method was recorded."""
+    if not isinstance(method, dict):
+        return []
+    keys = [k for k in METHOD_LABELS if k in method] + [k for k in method if k not in METHOD_LABELS]
+    lines = []
+    for key in keys:
+        text = to_text(method.get(key)).strip()
+        if text:
+            lines.append({"label": METHOD_LABELS.get(key) or humanize(key), "text": text})
+    return lines
+
+
 def _run_view(run: RunInfo) -> dict[str, Any]:
     """The run facts as the header and the "failed calls" section show them."""
     baseline = to_float(run.baseline_win_rate)
@@ -130,6 +156,8 @@ def _run_view(run: RunInfo) -> dict[str, Any]:
         "fdr_pct": f"{run.alpha * 100:g}%",
         "min_support": run.min_support,
         "notes": [to_text(n) for n in (run.notes or []) if to_text(n).strip()],
+        "method": _method_view(run.method),
+        "method_line": HIERARCHY_LINE,
         "failed": [
             {"call_id": to_text(call_id), "reason": to_text(reason) or "no reason recorded"}
             for call_id, reason in (run.failed or [])
@@ -149,19 +177,43 @@ def _by_pipeline(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     )
 
 
+def theme_tree(views: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(top-level themes, sub-themes): each sub-theme goes into its broad theme's ``subs``
+    (frame order kept); one whose broad theme is not among ``views`` stays top-level."""
+    broad = {v["theme_id"]: v for v in views if v["level"] == "broad"}
+    top, subs = [], []
+    for view in views:
+        parent = broad.get(view["parent_id"]) if view["level"] == "sub" else None
+        if parent is None:
+            top.append(view)
+            continue
+        view["parent_label"] = parent["label"]
+        parent["subs"].append(view)
+        subs.append(view)
+    return top, subs
+
+
 def report_context(data: ReportData) -> dict[str, Any]:
-    """The template context of the report (also used by the web app's Themes page)."""
+    """The template context of the report (also used by the web app's Themes page).
+
+    ``themes`` are the top-level (broad) content themes, each with its sub-themes in
+    ``subs``. A sub-theme that is a win or loss while its broad theme is not is also listed
+    on its own among the win or loss themes, so no finding is hidden under a flat parent.
+    """
     run = data.run
     deals = DealLookup(data.deals)
     all_themes = theme_views(data, deals)
-    themes = [t for t in all_themes if not t["small_talk"]]  # content themes
     small_talk = sorted((t for t in all_themes if t["small_talk"]),
                         key=lambda t: (-t["n_quotes"], t["label"]))
+    themes, sub_themes = theme_tree([t for t in all_themes if not t["small_talk"]])
     objections = objection_views(data, deals)
     phrases, phrases_hidden = phrase_views(data)
 
-    win_themes = _by_pipeline(t for t in themes if t["significant"] and t["direction"] == "win")
-    loss_themes = _by_pipeline(t for t in themes if t["significant"] and t["direction"] == "loss")
+    verdict_of = {t["theme_id"]: t["verdict"] for t in themes}
+    stray = [s for s in sub_themes if s["significant"] and s["verdict"] != verdict_of[s["parent_id"]]]
+    listed = themes + stray  # what the win/loss sections and the lift chart show
+    win_themes = _by_pipeline(t for t in listed if t["significant"] and t["direction"] == "win")
+    loss_themes = _by_pipeline(t for t in listed if t["significant"] and t["direction"] == "loss")
     flat_themes = _by_pipeline(t for t in themes if t["tested"] and not t["significant"])
     untested = sorted(
         (t for t in themes if not t["tested"]), key=lambda t: (-t["n_quotes"], t["label"])
@@ -173,6 +225,8 @@ def report_context(data: ReportData) -> dict[str, Any]:
         "run": _run_view(run),
         "themes": themes,
         "themes_by_quotes": sorted(themes, key=lambda t: (-t["n_quotes"], t["label"])),
+        "sub_themes": sub_themes,
+        "n_unstable_themes": sum(1 for t in themes + sub_themes if not t["stable"]),
         "win_themes": win_themes,
         "loss_themes": loss_themes,
         "flat_themes": flat_themes,
@@ -185,7 +239,7 @@ def report_context(data: ReportData) -> dict[str, Any]:
         "objections": objections,
         "objection_quotes": [o for o in objections if o["quotes"]],
         "objection_chart": objection_chart(objections, bool(run.has_deals)),
-        "lift_chart": lift_chart(themes) if run.has_deals else None,
+        "lift_chart": lift_chart(listed) if run.has_deals else None,
         "phrases": phrases,
         "phrases_hidden": phrases_hidden,
         "metrics": _metric_views(data) if run.has_deals else [],
