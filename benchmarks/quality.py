@@ -229,7 +229,9 @@ def permuted(deals: dict, seed: int) -> dict:
     return {**deals, **{d: dataclasses.replace(deals[d], outcome=o) for d, o in zip(closed, outcomes, strict=True)}}
 
 
-def bertopic_side(utt, deals, settings, truth, min_f1, strata) -> dict | None:
+def bertopic_side(utt, deals, settings, truth, min_f1, strata, covariates) -> dict | None:
+    """BERTopic (defaults, same embeddings) on the same sentences, with the same statistics
+    (flat BH over its topics: it has no hierarchy)."""
     from baseline_bertopic import bertopic_available, bertopic_labels
 
     from callinsight.stages.analyse.insights import _deal_reps
@@ -252,6 +254,7 @@ def bertopic_side(utt, deals, settings, truth, min_f1, strata) -> dict | None:
             items[f"B{lab}"].add(row.deal_id)
         quotes.append({"theme_id": f"B{lab}", "call_id": row.call_id, "text": row.text})
     stats = association_table(dict(items), deals, deal_reps=_deal_reps(utt), strata=strata,
+                              covariates=covariates,
                               options=StatsOptions(min_support=settings.min_support, alpha=settings.alpha))
     verdict = {i: (d if d in ("win", "loss") else "none") for i, d in zip(stats["item"], stats["direction"], strict=True)}
     members = theme_members(pd.DataFrame(quotes, columns=["theme_id", "call_id", "text"]), truth)
@@ -310,8 +313,9 @@ def evaluate(name: str, data: Path, work: Path, n_perm: int, with_bertopic: bool
 
         cust2 = cust.reset_index(drop=True).copy()
         cust2["pre_decision"] = pre_decision(cust2, deals, settings)
-        strata, _ = deal_strata(cust2, deals, _deal_reps(utt), settings.volume_bands)
-        result["bertopic"] = bertopic_side(utt, deals, settings, truth, min_f1, strata)
+        strata, covariates, _ = deal_strata(cust2, deals, _deal_reps(utt), settings.volume_bands,
+                                            settings.confounder_test)
+        result["bertopic"] = bertopic_side(utt, deals, settings, truth, min_f1, strata, covariates)
     return result
 
 

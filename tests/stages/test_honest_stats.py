@@ -44,7 +44,8 @@ def _row(call_id, idx, text, vec, deal_id, rep, started):
 def _corpus(outcomes: list[str], seed: int, *, kickoff: bool = True, volume: bool = True):
     """Deals whose pre-decision talk does not depend on the outcome; won deals also have a
     kick-off call after the close (as in real CRMs), and (with ``volume``) lost deals' customers
-    say less, as in one real corpus where they wrote half as many words."""
+    say about half as much, as in one real corpus (unadjusted, 10 of 20 such corpora give a
+    "significant" theme or phrase)."""
     rng = random.Random(seed)
     centres = _topic_vectors(seed)
     noise = np.random.default_rng(seed)
@@ -53,7 +54,7 @@ def _corpus(outcomes: list[str], seed: int, *, kickoff: bool = True, volume: boo
         deal_id, rep = f"D{i:03d}", ("ann", "bob")[i % 2]
         deals[deal_id] = Deal(deal_id, outcome, 1000.0 * (i + 1), datetime(2026, 1, 1),
                               datetime(2026, 3, 1))
-        n = rng.randint(6, 10) if (outcome == "won" or not volume) else rng.randint(2, 5)
+        n = rng.randint(5, 11) if (outcome == "won" or not volume) else rng.randint(2, 6)
         for j in range(n):
             topic = rng.choice(["pricing", "reports", "setup", "support", "filler"])
             vec = centres[list(TOPICS).index(topic)] + 0.15 * noise.normal(size=DIM)

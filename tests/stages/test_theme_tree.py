@@ -81,7 +81,7 @@ def test_ids_survive_a_rerun_and_subthemes_sit_under_their_broad_theme(vectors):
     assert all(t.trend == "stable" for t in second.themes)
     for t in second.themes:
         if t.level == "sub":
-            assert t.theme_id.startswith(t.parent_id + ".")
+            assert t.theme_id.startswith("S") and t.parent_id.startswith("T")
             parent = next(p for p in second.themes if p.theme_id == t.parent_id)
             assert set(t.members) <= set(parent.members)
 

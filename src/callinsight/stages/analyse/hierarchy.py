@@ -7,9 +7,10 @@ sub-themes' centres are then grouped into the act's broad themes. Every act pres
 one broad theme and the rest of the budget goes to the largest acts, so a hundred small
 clusters never become a hundred tests (see `stats.fdr.hierarchical_fdr`).
 
-Ids: broad themes are ``T###``, sub-themes ``T###.n`` under their broad theme; both are
-matched to the previous run's themes of the same level by centroid (Hungarian), so ids
-survive from night to night.
+Ids: broad themes are ``T###``, sub-themes ``S###`` (their broad theme is ``parent_id``);
+each level is matched to the previous run's themes of that level by centroid (Hungarian),
+so ids survive from night to night, and a sub-theme keeps its id (and a marketer's
+curation of it) when it moves to another broad theme.
 """
 
 from __future__ import annotations
@@ -108,13 +109,14 @@ def build_theme_tree(
         else:
             themes[-1].parent_id = str(broad_index[(act, b)])  # resolved to an id below
     broad = [t for t in themes if t.level == "broad"]
-    _assign_ids(broad, [p for p in previous if "." not in p["theme_id"]], used_ids or set(),
-                options.match_similarity)
+    _assign_ids(broad, [p for p in previous if not _is_sub(p["theme_id"])],
+                {u for u in (used_ids or set()) if not _is_sub(u)}, options.match_similarity)
     for t in themes:
         if t.level == "sub":
             t.parent_id = themes[int(t.parent_id)].theme_id
     _assign_sub_ids([t for t in themes if t.level == "sub"],
-                    [p for p in previous if "." in p["theme_id"]], options.match_similarity)
+                    [p for p in previous if _is_sub(p["theme_id"])], used_ids or set(),
+                    options.match_similarity)
     row_theme = np.full(n, -1, dtype=int)
     primary = [a[0] for a in acts]
     for i, t in enumerate(themes):  # a row's first act; a sub-theme overrides its broad theme
@@ -158,25 +160,25 @@ def _partition(vectors: np.ndarray, rows: np.ndarray, subs: list[np.ndarray], gr
     return [rows[owner[rows] == g] for g in range(k)]
 
 
-def _assign_sub_ids(subs: list[Theme], previous: Sequence[dict], min_sim: float) -> None:
-    """``T###.n`` ids: a sub-theme keeps a previous id when it matches it and kept its parent."""
+def _is_sub(theme_id: str) -> bool:
+    return bool(re.fullmatch(r"S\d+", theme_id or ""))
+
+
+def _assign_sub_ids(subs: list[Theme], previous: Sequence[dict], used: set[str], min_sim: float) -> None:
+    """``S###`` ids: a sub-theme keeps the id of the previous sub-theme it matches."""
     prev = [p for p in previous if p.get("centroid") is not None]
     if subs and prev:
         sims = np.vstack([t.centroid for t in subs]) @ _normalise(np.vstack([p["centroid"] for p in prev])).T
         for r, c in zip(*linear_sum_assignment(-sims), strict=True):
-            pid = prev[c]["theme_id"]
-            if sims[r, c] >= min_sim and pid.split(".")[0] == subs[r].parent_id:
-                subs[r].theme_id = pid
+            if sims[r, c] >= min_sim:
+                subs[r].theme_id = prev[c]["theme_id"]
                 subs[r].previous_n_quotes = int(prev[c]["n_quotes"])
                 ratio = subs[r].n_quotes / max(1, subs[r].previous_n_quotes)
                 subs[r].trend = "growing" if ratio >= 1.2 else "shrinking" if ratio <= 0.8 else "stable"
-    taken: dict[str, int] = {}
-    for t in [*subs, *prev]:
-        tid = t.theme_id if isinstance(t, Theme) else t["theme_id"]
-        if m := re.fullmatch(r"(.+)\.(\d+)", tid or ""):
-            taken[m.group(1)] = max(taken.get(m.group(1), 0), int(m.group(2)))
+    taken = {t.theme_id for t in subs} | {p["theme_id"] for p in prev} | set(used)
+    next_no = max((int(t[1:]) for t in taken if _is_sub(t)), default=0) + 1
     for t in subs:
         if not t.theme_id:
-            taken[t.parent_id] = taken.get(t.parent_id, 0) + 1
-            t.theme_id = f"{t.parent_id}.{taken[t.parent_id]}"
+            t.theme_id = f"S{next_no:03d}"
             t.trend = "new"
+            next_no += 1

@@ -227,15 +227,16 @@ def _aware(value: datetime) -> datetime:
 
 
 def deal_strata(cust: pd.DataFrame, deals: Mapping[str, Deal], deal_reps: Mapping[str, str],
-                bands: int, test: str = "score"
+                bands: int, test: str = "cmh"
                 ) -> tuple[dict[str, str], dict[str, tuple[float, ...]], dict[str, str]]:
     """How each closed deal's rep and customer talk volume enter the tests, and a sentence on it.
 
     A deal with twice the customer words has about twice the chances to contain any item,
-    and a rep's win rate is not the customer's words. ``test="score"`` (default): a logistic
-    score test adjusted for rep (indicators) and log customer words before the decision
-    (continuous); ``"cmh"``: Cochran-Mantel-Haenszel within rep x ``bands`` quantile bands of
-    customer words; ``"none"``: Fisher's exact test, unadjusted.
+    and a rep's win rate is not the customer's words. ``test="cmh"`` (default):
+    Cochran-Mantel-Haenszel within rep x ``bands`` quantile bands of customer words before
+    the decision; ``"score"``: a logistic score test adjusted for rep (indicators) and log
+    customer words (continuous; anti-conservative when the winning themes themselves add
+    the words, see BENCHMARKS.md); ``"none"``: Fisher's exact test, unadjusted.
     Returns (strata, covariates, method); the unused one is empty.
     """
     if test not in ("score", "cmh", "none"):

@@ -41,10 +41,12 @@ def theme_analysis(ctx: AnalysisContext) -> AnalysisOutput:
     pool = cust[usable].reset_index(drop=True)
     pool_acts = list(acts[usable])
     vectors = embeddings_matrix(list(pool["embedding"])) if len(pool) else np.zeros((0, 1))
+    chat = _small_talk_rows(vectors, ctx)
+    pool_acts = [(SMALL_TALK,) if c else a for a, c in zip(pool_acts, chat.tolist(), strict=True)]
     options = ThemeOptions(min_size=s.theme_min_size, distance_threshold=s.theme_distance,
                            match_similarity=s.theme_match_similarity, seed=s.seed,
                            clusterer=s.clusterer, labeller=s.labeller)
-    tree = build_theme_tree(vectors, list(pool["phrases"]), pool_acts, act_label=taxonomy.label,
+    tree = build_theme_tree(vectors, list(pool["phrases"]), pool_acts, act_label=_labeller(taxonomy),
                             labeller=labellers.get(s.labeller)(options), previous=ctx.previous_themes,
                             used_ids=ctx.used_theme_ids, options=options, max_broad=s.theme_max_broad)
     themes, notes = apply_curation(tree.themes, vectors, load_curation(s.curation_file))
@@ -80,7 +82,7 @@ def _tables(ctx: AnalysisContext, pool: pd.DataFrame, themes: list[Theme], small
     stats = association_table(items, deals, deal_reps=ctx.deal_reps, strata=ctx.strata, covariates=ctx.covariates,
                               mentions={t.theme_id: t.n_quotes for t in themes}, options=ctx.stats)
     by_item = {r["item"]: r for r in stats.to_dict("records")}
-    family = [t.theme_id.split(".")[0] for t in themes]
+    family = [t.parent_id or t.theme_id for t in themes]
     p = np.array([by_item.get(t.theme_id, {}).get("p_value", np.nan) for t in themes], dtype=float)
     # Tarone: a theme in too few closed deals could not reach significance whatever its split;
     # leaving it out of the families keeps it from diluting the ones that can
@@ -109,7 +111,8 @@ def _tables(ctx: AnalysisContext, pool: pd.DataFrame, themes: list[Theme], small
             "ci_high": r.get("ci_high"), "trend": t.trend, "single_rep": bool(r.get("single_rep", False)),
             "top_rep": r.get("top_rep", ""), "tested": bool(r.get("tested", False)),
             "n_calls": n_calls[t.theme_id], "previous_n_quotes": t.previous_n_quotes,
-            "small_talk": small_talk.get(t.theme_id, False) or "not content" in t.curated,
+            "small_talk": (small_talk.get(t.theme_id, False) or t.act == SMALL_TALK
+                           or "not content" in t.curated),
             "level": t.level, "parent_id": t.parent_id, "act": t.act, "stability": t.stability,
             "stable": t.stability is None or t.stability >= s.theme_stable_at,
             "verdict": verdicts(np.array([direction], dtype=object), np.array([testable]))[0],
@@ -127,14 +130,35 @@ def _tables(ctx: AnalysisContext, pool: pd.DataFrame, themes: list[Theme], small
     return table, quotes, assigned
 
 
+SMALL_TALK = "small_talk"
+
+
+def _labeller(taxonomy):
+    return lambda act: "small talk" if act == SMALL_TALK else taxonomy.label(act)
+
+
+def _small_talk_vectors(ctx: AnalysisContext) -> np.ndarray:
+    s = ctx.settings
+    if ctx.small_talk_vectors is not None:
+        return ctx.small_talk_vectors
+    return example_vectors(load_small_talk(s.small_talk_file), s.embedding_model)
+
+
+def _small_talk_rows(vectors: np.ndarray, ctx: AnalysisContext) -> np.ndarray:
+    """Sentences that are chat (weekend, weather, travel): their own act, whatever else they do,
+    so "how was your weekend?" is not a question theme a marketer reads."""
+    examples = _small_talk_vectors(ctx)
+    if not len(vectors) or not len(examples) or examples.shape[1] != vectors.shape[1]:
+        return np.zeros(len(vectors), dtype=bool)
+    return small_talk_scores(vectors, examples) >= ctx.settings.small_talk_sentence_similarity
+
+
 def _small_talk(themes: list[Theme], ctx: AnalysisContext) -> dict[str, bool]:
     """theme_id -> whether the theme's centre is near a small-talk example."""
     s = ctx.settings
     if not themes:
         return {}
-    vectors = ctx.small_talk_vectors
-    if vectors is None:
-        vectors = example_vectors(load_small_talk(s.small_talk_file), s.embedding_model)
+    vectors = _small_talk_vectors(ctx)
     if not len(vectors):
         return {}
     centroids = np.vstack([t.centroid for t in themes])

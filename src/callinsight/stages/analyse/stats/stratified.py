@@ -37,8 +37,11 @@ def cmh_pvalues(
     closed deal; ``stratum``: stratum code (0..S-1) per closed deal. Table k of item i is
     [[won with i, lost with i], [won without, lost without]] within stratum k; strata with
     fewer than two deals carry no information. Items with no variance get p = NaN. No
-    continuity correction by default (as statsmodels): with many small strata it makes the
-    test far more conservative than its level, and the permutation checks hold without it.
+    continuity correction by default (as statsmodels): on the project's generator it cut the
+    significant phrases from 6 to 1, and the null checks hold without it (when lost deals'
+    customers say half as much, 0 of 20 null corpora give a significant theme, against 10 of
+    20 unadjusted; tests/stages/test_honest_stats.py). Residual confounding remains when
+    volume separates won from lost almost completely (3 of 20 then).
     """
     won = np.asarray(won, dtype=float)
     stratum = np.asarray(stratum, dtype=np.int64)
@@ -77,28 +80,25 @@ def score_pvalues(
     won: np.ndarray,
     covariates: np.ndarray,
     *,
-    ridge: float = 1.0,
+    ridge: float = 1e-2,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Score (Rao) test per item of ``won ~ covariates + item`` in a logistic model, and a
     one-step log odds ratio estimate.
 
     The null model (covariates only, e.g. rep indicators and log customer words) is fitted
-    once with a small ridge penalty (separation-safe); each item's score statistic
+    once by Newton's method with a small ridge penalty on the covariates, never on the
+    intercept (so the residuals sum to zero and an item in every deal scores zero); each item's score statistic
     ``U = x'(y - p)`` with variance ``x'Wx - x'WZ (Z'WZ)^-1 Z'Wx`` then costs one sparse
     product for all items. With rep indicators only, this is the CMH test without
     continuity correction; a continuous talk-volume covariate removes the "more words, more
     chances to say anything" confounding without cutting deals into coarse bands.
     """
-    from sklearn.linear_model import LogisticRegression
-
     y = np.asarray(won, dtype=float)
     z = np.column_stack([np.ones(y.size), np.asarray(covariates, dtype=float)])
     n_deals = y.size
     if n_deals < 2 or y.min() == y.max():
         return np.full(n_items, np.nan), np.full(n_items, np.nan)
-    model = LogisticRegression(C=1.0 / ridge, fit_intercept=False, max_iter=1000)
-    model.fit(z, y.astype(int))
-    prob = model.predict_proba(z)[:, 1]
+    prob = _null_fit(z, y, ridge)
     w = prob * (1 - prob)
     member = sparse.csr_matrix((np.ones(item_of.size), (item_of, deal_of)), shape=(n_items, n_deals))
     member.data[:] = 1.0
@@ -113,3 +113,20 @@ def score_pvalues(
         p = np.where(var > 1e-9, sps.chi2.sf(stat, 1), np.nan)
         beta = np.where(var > 1e-9, u / (var + 1.0), 0.0)  # one Newton step, +1: shrunk towards 0
     return p, beta
+
+
+def _null_fit(z: np.ndarray, y: np.ndarray, ridge: float, iterations: int = 50) -> np.ndarray:
+    """Fitted probabilities of a logistic regression of ``y`` on ``z`` (column 0 = intercept)."""
+    beta = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], ridge)
+    penalty[0] = 0.0
+    for _ in range(iterations):
+        prob = 1.0 / (1.0 + np.exp(-np.clip(z @ beta, -30, 30)))
+        w = prob * (1 - prob) + 1e-9
+        grad = z.T @ (y - prob) - penalty * beta
+        hess = z.T @ (z * w[:, None]) + np.diag(penalty) + 1e-9 * np.eye(z.shape[1])
+        step = np.linalg.solve(hess, grad)
+        beta += step
+        if np.abs(step).max() < 1e-8:
+            break
+    return 1.0 / (1.0 + np.exp(-np.clip(z @ beta, -30, 30)))
