@@ -165,7 +165,8 @@ def theme_members(quotes: pd.DataFrame, truth: Truth) -> dict[str, set]:
 
 
 def verdict_of(themes: pd.DataFrame) -> dict[str, str]:
-    return {t: (d if d in ("win", "loss") else "none") for t, d in zip(themes["theme_id"], themes["direction"], strict=True)}
+    pairs = zip(themes["theme_id"], themes["direction"], strict=True)
+    return {t: (d if d in ("win", "loss") else "none") for t, d in pairs}
 
 
 def phrase_precision(truth: Truth, cust: pd.DataFrame, phrases: pd.DataFrame, top: int = 15) -> dict:
@@ -226,7 +227,8 @@ def permuted(deals: dict, seed: int) -> dict:
     closed = [d for d, deal in deals.items() if deal.outcome in ("won", "lost")]
     outcomes = [deals[d].outcome for d in closed]
     rng.shuffle(outcomes)
-    return {**deals, **{d: dataclasses.replace(deals[d], outcome=o) for d, o in zip(closed, outcomes, strict=True)}}
+    moved = {d: dataclasses.replace(deals[d], outcome=o) for d, o in zip(closed, outcomes, strict=True)}
+    return {**deals, **moved}
 
 
 def bertopic_side(utt, deals, settings, truth, min_f1, strata, covariates) -> dict | None:
@@ -243,7 +245,8 @@ def bertopic_side(utt, deals, settings, truth, min_f1, strata, covariates) -> di
     cust["pre_decision"] = pre_decision(cust, deals, settings)
     pool = cust[(cust["text"].str.split().str.len() >= settings.theme_min_words) & cust["embedding"].notna()]
     pool = pool.reset_index(drop=True)
-    labels = bertopic_labels(list(pool["text"]), embeddings_matrix(list(pool["embedding"])), seed=settings.seed)
+    vectors = embeddings_matrix(list(pool["embedding"]))
+    labels = bertopic_labels(list(pool["text"]), vectors, seed=settings.seed)
     items: dict[str, set] = defaultdict(set)
     quotes = []
     for lab, row in zip(labels.tolist(), pool.itertuples(index=False), strict=True):
@@ -256,7 +259,8 @@ def bertopic_side(utt, deals, settings, truth, min_f1, strata, covariates) -> di
     stats = association_table(dict(items), deals, deal_reps=_deal_reps(utt), strata=strata,
                               covariates=covariates,
                               options=StatsOptions(min_support=settings.min_support, alpha=settings.alpha))
-    verdict = {i: (d if d in ("win", "loss") else "none") for i, d in zip(stats["item"], stats["direction"], strict=True)}
+    pairs = zip(stats["item"], stats["direction"], strict=True)
+    verdict = {i: (d if d in ("win", "loss") else "none") for i, d in pairs}
     members = theme_members(pd.DataFrame(quotes, columns=["theme_id", "call_id", "text"]), truth)
     scored = score_themes(truth, members, verdict, min_f1)
     return {"themes": len(items), "outliers": round(float((labels < 0).mean()), 3),
@@ -303,11 +307,15 @@ def evaluate(name: str, data: Path, work: Path, n_perm: int, with_bertopic: bool
             result["objections"] = objection_scores(truth, cust)
     if n_perm:
         hits = []
+        fast = settings.replace(theme_stability_resamples=0, analyses=("themes",))  # same verdicts
         for k in range(n_perm):
-            p = build_insights(utt, seg, permuted(deals, 1000 + k), settings, small_talk_vectors=stv)
+            p = build_insights(utt, seg, permuted(deals, 1000 + k), fast, small_talk_vectors=stv)
             hits.append(int((p.themes["direction"] != "none").sum()))
-        result["permutations"] = {"n": n_perm, "with_significant_theme": sum(h > 0 for h in hits),
-                                  "share_clean": round(sum(h == 0 for h in hits) / n_perm, 3)}
+        clean = sum(h == 0 for h in hits)
+        low, high = _wilson(clean, n_perm)
+        result["permutations"] = {"n": n_perm, "with_significant_theme": n_perm - clean,
+                                  "share_clean": round(clean / n_perm, 3),
+                                  "share_clean_95ci": [round(low, 3), round(high, 3)]}
     if with_bertopic:
         from callinsight.stages.analyse.insights import _deal_reps, deal_strata
 
@@ -317,6 +325,12 @@ def evaluate(name: str, data: Path, work: Path, n_perm: int, with_bertopic: bool
                                             settings.confounder_test)
         result["bertopic"] = bertopic_side(utt, deals, settings, truth, min_f1, strata, covariates)
     return result
+
+
+def _wilson(k: int, n: int) -> tuple[float, float]:
+    from callinsight.stages.analyse.stats import wilson_interval
+
+    return wilson_interval(k, n)
 
 
 def main() -> None:

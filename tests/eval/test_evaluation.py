@@ -202,7 +202,8 @@ def test_theme_stability(run):
 
 def _parent(insights, theme_id: str) -> str:
     rows = insights.themes[insights.themes["theme_id"] == theme_id]
-    return str(rows["parent_id"].iloc[0]) if len(rows) and rows["parent_id"].iloc[0] == rows["parent_id"].iloc[0] else ""
+    parent = rows["parent_id"].iloc[0] if len(rows) else ""
+    return parent if isinstance(parent, str) else ""
 
 
 def test_small_talk_themes_are_kept_apart(run):

@@ -169,3 +169,13 @@ def test_permuted_outcomes_give_no_significant_theme():
             (insights.phrases["direction"] != "none").any()
         hits += bool(significant)
     assert hits <= 1, f"{hits} of 20 null corpora gave a significant theme or phrase"
+
+
+def test_sparse_items_get_the_exact_stratified_test():
+    from scipy.stats import fisher_exact
+
+    won = np.array([1.0] * 30 + [0.0] * 30)
+    stratum = np.zeros(60, dtype=int)  # one stratum: the exact test is Fisher's
+    deal_of = np.array([0, 1, 2, 3, 30])  # the item in 4 won deals and 1 lost
+    p, _ = cmh_pvalues(np.zeros(5, dtype=int), deal_of, 1, won, stratum)
+    assert p[0] == pytest.approx(fisher_exact([[4, 1], [26, 29]]).pvalue, rel=1e-6)

@@ -59,7 +59,8 @@ def load_curation(path: str | Path | None) -> Curation:
     return Curation(labels, merges, frozenset(not_content))
 
 
-def apply_curation(themes: list[Theme], vectors: np.ndarray, curation: Curation) -> tuple[list[Theme], list[str]]:
+def apply_curation(themes: list[Theme], vectors: np.ndarray,
+                   curation: Curation) -> tuple[list[Theme], list[str]]:
     """Themes after merges, renames and not-content marks, and notes on decisions not applied."""
     by_id = {t.theme_id: t for t in themes}
     notes = []

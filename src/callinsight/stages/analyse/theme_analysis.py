@@ -79,7 +79,8 @@ def _tables(ctx: AnalysisContext, pool: pd.DataFrame, themes: list[Theme], small
         counted = sub[sub["pre_decision"]] if "pre_decision" in sub else sub
         items[t.theme_id] = {d for d in counted["deal_id"] if isinstance(d, str) and d in deals}
         n_calls[t.theme_id] = sub["call_id"].nunique()
-    stats = association_table(items, deals, deal_reps=ctx.deal_reps, strata=ctx.strata, covariates=ctx.covariates,
+    stats = association_table(items, deals, deal_reps=ctx.deal_reps, strata=ctx.strata,
+                              covariates=ctx.covariates,
                               mentions={t.theme_id: t.n_quotes for t in themes}, options=ctx.stats)
     by_item = {r["item"]: r for r in stats.to_dict("records")}
     family = [t.parent_id or t.theme_id for t in themes]

@@ -42,8 +42,9 @@ def hierarchical_fdr(p_values: Sequence[float], family: Sequence[str], alpha: fl
     ``head`` marking each family's broad theme, it is ``min(1, 2 * min(p_head, Simes(others)))``
     (Bonferroni over the broad test and the Simes test of its sub-themes, so a broad effect
     is not diluted by twenty sub-themes, and an effect living in one sub-theme still counts);
-    without ``head``, the Simes combination of all. Benjamini-Hochberg over the m families selects R of them; within a selected
-    family, BH at level ``alpha * R / m``. Returned values are the within-family BH q-values
+    without ``head``, the Simes combination of all. Benjamini-Hochberg over the m families
+    selects R of them; within a selected family, BH at level ``alpha * R / m``. Returned
+    values are the within-family BH q-values
     times ``m / R`` for selected families (so ``< alpha`` means discovered, and the
     expected share of false discoveries averaged over selected families stays at most
     ``alpha``), and the family's own q-value elsewhere. Power is spent on the few broad
