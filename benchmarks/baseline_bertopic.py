@@ -1,7 +1,7 @@
 """BERTopic baseline for the benchmarks: default BERTopic on precomputed embeddings.
 
 BERTopic is a benchmark-only dependency (not a runtime one of callinsight); install it with
-``.venv/bin/pip install -c constraints.txt -r benchmarks/requirements-bench.txt``.
+``.venv/bin/pip install -c constraints.txt -e ".[bench]"``.
 
 Settings are BERTopic's defaults (UMAP -> HDBSCAN ``min_cluster_size=10`` -> c-TF-IDF with a
 default ``CountVectorizer``), except that the embeddings are given (no embedding model is
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-INSTALL_HINT = ".venv/bin/pip install -c constraints.txt -r benchmarks/requirements-bench.txt"
+INSTALL_HINT = '.venv/bin/pip install -c constraints.txt -e ".[bench]"'
 _MODULES = ("bertopic", "umap", "hdbscan")
 
 

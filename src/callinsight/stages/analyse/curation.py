@@ -64,7 +64,7 @@ def apply_curation(themes: list[Theme], vectors: np.ndarray,
     """Themes after merges, renames and not-content marks, and notes on decisions not applied."""
     by_id = {t.theme_id: t for t in themes}
     notes = []
-    merged: set[str] = set()
+    merged: dict[str, str] = {}
     for source, target in curation.merges.items():
         s, t = by_id.get(source), by_id.get(_final(target, curation.merges))
         if s is None or t is None or s is t:
@@ -73,8 +73,11 @@ def apply_curation(themes: list[Theme], vectors: np.ndarray,
         t.members = np.union1d(t.members, s.members)
         t.centroid = _normalise(vectors[t.members].mean(axis=0, keepdims=True))[0]
         t.curated = "; ".join(filter(None, [t.curated, f"merged {source}"]))
-        merged.add(source)
-    kept = [t for t in themes if t.theme_id not in merged and t.parent_id not in merged]
+        merged[source] = t.theme_id
+    kept = [t for t in themes if t.theme_id not in merged]
+    for t in kept:  # a merged broad theme's sub-themes move under the theme it joined
+        if t.parent_id in merged:
+            t.parent_id = merged[t.parent_id]
     for t in kept:
         if t.theme_id in curation.labels:
             t.label = curation.labels[t.theme_id]

@@ -33,6 +33,8 @@ from callinsight.stages.analyse.themes import (
 
 __all__ = ["ThemeTree", "build_theme_tree", "tree_memberships"]
 
+SUBS_PER_BROAD = 3
+
 
 @dataclass
 class ThemeTree:
@@ -61,7 +63,9 @@ def tree_memberships(vectors: np.ndarray, phrases: Sequence[Sequence[str]], acts
     for act, rows in groups.items():
         sub = build_themes(vectors[rows], [phrases[i] for i in rows], options=opts)
         subs = [rows[t.members] for t in sub.themes]
-        k = min(budget[act], max(1, len(subs)))
+        # a broad theme groups about SUBS_PER_BROAD sub-themes: a small corpus gets few broad
+        # themes (each a real family to test), a large one up to the budget
+        k = min(budget[act], max(1, len(subs) // SUBS_PER_BROAD))
         broad_of_sub = _group(np.vstack([t.centroid for t in sub.themes]), k) if subs else np.zeros(0, int)
         broad_members = _partition(vectors, rows, subs, broad_of_sub, k)
         for b, members in enumerate(broad_members):

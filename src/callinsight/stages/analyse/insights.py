@@ -226,6 +226,9 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+MIN_STRATUM = 8  # closed deals per rep x volume stratum, on average, before volume bands are used
+
+
 def deal_strata(cust: pd.DataFrame, deals: Mapping[str, Deal], deal_reps: Mapping[str, str],
                 bands: int, test: str = "cmh"
                 ) -> tuple[dict[str, str], dict[str, tuple[float, ...]], dict[str, str]]:
@@ -263,6 +266,9 @@ def deal_strata(cust: pd.DataFrame, deals: Mapping[str, Deal], deal_reps: Mappin
             "logistic score test adjusted for " + rep_text + "the customer's words before the decision "
             "(log scale): an item counts only beyond what rep and talk volume already explain")}
     band = pd.Series(0, index=w.index)
+    # strata averaging fewer than MIN_STRATUM closed deals lose the information they should
+    # protect: fewer volume bands on small corpora (rep strata always stay)
+    bands = min(bands, max(1, len(closed) // (max(1, n_reps) * MIN_STRATUM)))
     if bands > 1 and w.nunique() > 1:
         band = pd.qcut(w.rank(method="first"), q=min(bands, len(w)), labels=False).astype(int)
     strata = {d: f"{reps[d] if n_reps > 1 else ''}|{band[d]}" for d in closed}

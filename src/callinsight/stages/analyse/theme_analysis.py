@@ -49,6 +49,10 @@ def theme_analysis(ctx: AnalysisContext) -> AnalysisOutput:
     tree = build_theme_tree(vectors, list(pool["phrases"]), pool_acts, act_label=_labeller(taxonomy),
                             labeller=labellers.get(s.labeller)(options), previous=ctx.previous_themes,
                             used_ids=ctx.used_theme_ids, options=options, max_broad=s.theme_max_broad)
+    # the history keeps every theme as clustered, merged ones included, so tomorrow's run
+    # finds the same ids and the curation file applies to them again
+    records = [{"theme_id": t.theme_id, "label": t.label, "n_quotes": t.n_quotes,
+                "centroid": t.centroid.copy()} for t in tree.themes]
     themes, notes = apply_curation(tree.themes, vectors, load_curation(s.curation_file))
     stability = theme_stability(vectors, list(pool["phrases"]), pool_acts,
                                 [(t.level, t.members) for t in themes], options=options,
@@ -57,8 +61,6 @@ def theme_analysis(ctx: AnalysisContext) -> AnalysisOutput:
     for t, value in zip(themes, stability.tolist(), strict=True):
         t.stability = None if np.isnan(value) else round(float(value), 3)
     table, quotes, assigned = _tables(ctx, pool, themes, _small_talk(themes, ctx))
-    records = [{"theme_id": t.theme_id, "label": t.label, "n_quotes": t.n_quotes, "centroid": t.centroid}
-               for t in themes]
     return AnalysisOutput({"themes": table, "quotes": quotes}, theme_records=records,
                           sentence_themes=assigned, notes=notes)
 
@@ -67,12 +69,18 @@ def _tables(ctx: AnalysisContext, pool: pd.DataFrame, themes: list[Theme], small
     deals, s = ctx.deals, ctx.settings
     quote_rows, items, n_calls = [], {}, {}
     finest: dict[tuple[str, int], str] = {}
+    broad_only: set[tuple[str, int]] = set()
     for t in themes:
         rep_set = set(t.representative)
         sub = pool.iloc[t.members]
         for j, row in zip(t.members.tolist(), sub.itertuples(index=False), strict=True):
-            if t.level != "broad" or (row.call_id, int(row.idx)) not in finest:
-                finest[(row.call_id, int(row.idx))] = t.theme_id
+            key = (row.call_id, int(row.idx))  # the sentence's first act's finest theme
+            if key not in finest or (t.level == "sub" and key in broad_only):
+                finest[key] = t.theme_id
+                if t.level == "broad":
+                    broad_only.add(key)
+                else:
+                    broad_only.discard(key)
             quote_rows.append({"theme_id": t.theme_id, "call_id": row.call_id, "deal_id": row.deal_id,
                                "speaker": row.speaker, "start": row.start, "end": row.end,
                                "text": row.text, "representative": j in rep_set})
