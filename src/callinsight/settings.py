@@ -85,7 +85,7 @@ class Settings:
     curation_file: Path | None = None  # renames, merges, not-content marks; default <out>/curation.yaml
     small_talk_file: Path = PACKAGE_CONFIG / "small_talk.yaml"  # examples of chat that is not content
     small_talk_similarity: float = 0.45  # mean cosine of a theme centre to its 2 nearest examples
-    small_talk_sentence_similarity: float = 0.5  # the same for one sentence: chat is its own act
+    small_talk_sentence_similarity: float = 0.45  # the same for one sentence: chat is its own act
     seed: int = 0
     clusterer: str = "agglomerative"  # a name in callinsight.registry.clusterers
     labeller: str = "phrases"  # a name in callinsight.registry.labellers

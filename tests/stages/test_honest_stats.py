@@ -92,7 +92,9 @@ def test_post_close_calls_do_not_make_a_winning_theme():
     utterances, deals = _corpus(outcomes, seed=1, volume=False)
     insights = _insights(utterances, deals)
     themes, quotes = insights.themes, insights.quotes
-    onboarding = quotes[quotes["text"].isin(TOPICS["onboarding"])]["theme_id"].unique()
+    kickoff = quotes["text"].isin(TOPICS["onboarding"])
+    share = kickoff.groupby(quotes["theme_id"]).mean()
+    onboarding = share[share >= 0.8].index  # the themes of kick-off talk (a broad theme may hold more)
     assert len(onboarding), "the kick-off talk is still shown as a theme"
     rows = themes[themes["theme_id"].isin(onboarding)]
     assert (rows["n_deals"] == 0).all()  # said only after the close: counted in no deal

@@ -226,7 +226,7 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-MIN_STRATUM = 8  # closed deals per rep x volume stratum, on average, before volume bands are used
+MIN_STRATUM = 6  # closed deals per rep x volume stratum, on average, before volume bands are used
 
 
 def deal_strata(cust: pd.DataFrame, deals: Mapping[str, Deal], deal_reps: Mapping[str, str],
