@@ -150,6 +150,16 @@ def false_significant(truth: Truth, members: dict[str, set], verdict: dict[str, 
     return bad
 
 
+def _explained(themes: pd.DataFrame, theme_id: str, false: list[str]) -> bool:
+    """A broad theme is significant through its sub-themes: not a false discovery when a
+    significant sub-theme of the same direction is a right one."""
+    row = themes[themes["theme_id"] == theme_id]
+    if not len(row) or row["level"].iloc[0] != "broad":
+        return False
+    subs = themes[(themes["parent_id"] == theme_id) & (themes["direction"] == row["direction"].iloc[0])]
+    return any(t not in false for t in subs["theme_id"])
+
+
 def truth_lookup(truth: Truth, key: tuple[str, str]) -> list[str]:
     for nt, labels in truth.by_call.get(key[0], []):
         if nt == key[1]:
@@ -301,7 +311,10 @@ def evaluate(name: str, data: Path, work: Path, n_perm: int, with_bertopic: bool
         scored = score_themes(truth, members, verdict, min_f1)
         result["labels"] = scored
         result["recovered"] = f"{sum(s['ok'] for s in scored.values())}/{len(scored)}"
-        result["false_significant"] = len(false_significant(truth, members, verdict))
+        false = false_significant(truth, members, verdict)
+        explained = [t for t in false if _explained(themes, t, false)]
+        result["false_significant"] = len(false) - len(explained)
+        result["broad_significant_through_a_true_sub_theme"] = len(explained)
         if name.startswith("synthetic"):
             result["phrases"] = phrase_precision(truth, cust, phrases)
             result["objections"] = objection_scores(truth, cust)

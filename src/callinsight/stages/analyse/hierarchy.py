@@ -1,11 +1,15 @@
 """Two-level themes: broad themes a marketer reads (at most ``max_broad``), sub-themes below.
 
-Sentences are first split by customer act (agrees, declines, asks for proof, ...; see
-`stages.analyse.acts`), so an acceptance and a refusal of the same offer never share a
-theme at either level. Within an act, the configured clusterer makes sub-themes; the
-sub-themes' centres are then grouped into the act's broad themes. Every act present gets
-one broad theme and the rest of the budget goes to the largest acts, so a hundred small
-clusters never become a hundred tests (see `stats.fdr.hierarchical_fdr`).
+Two facets. Topics: every sentence by what it is about, with turn-downs (declines, "we
+don't need it") clustered apart from the rest, so an acceptance and a refusal of the same
+offer never share a theme at either level. Acts: one broad theme per customer act (agrees,
+declines, acknowledges the other side, asks for proof, puts it off, ...; see
+`stages.analyse.acts`), its sub-themes the topics within the act. A sentence sits in one
+topic theme and in the theme of each act it performs; chat is its own act. Within a group,
+the configured clusterer makes sub-themes; their centres are grouped into broad themes
+(about three sub-themes each, average linkage). Acts take one broad theme each and topics
+share the rest of the budget, so a hundred small clusters never become a hundred tests
+(see `stats.fdr.hierarchical_fdr`).
 
 Ids: broad themes are ``T###``, sub-themes ``S###`` (their broad theme is ``parent_id``);
 each level is matched to the previous run's themes of that level by centroid (Hungarian),
@@ -33,7 +37,10 @@ from callinsight.stages.analyse.themes import (
 
 __all__ = ["ThemeTree", "build_theme_tree", "tree_memberships"]
 
-SUBS_PER_BROAD = 3
+SUBS_PER_BROAD = 3  # sub-themes per broad theme, on average
+NEGATIVE = "negative"  # the topic facet of turn-downs: declines and "we do not need it"
+NEGATIVE_ACTS = frozenset({"decline", "no_need"})
+CHAT = "small_talk"
 
 
 @dataclass
@@ -51,10 +58,15 @@ def tree_memberships(vectors: np.ndarray, phrases: Sequence[Sequence[str]], acts
 
     The part that `build_theme_tree` and the stability score both need.
     """
-    rows_of: dict[str, list[int]] = {}
+    rows_of: dict[str, list[int]] = {STATEMENT: [], NEGATIVE: []}  # the topic facet first
     for i, row_acts in enumerate(acts):
+        if tuple(row_acts) == (CHAT,):
+            rows_of.setdefault(CHAT, []).append(i)
+            continue
+        rows_of[NEGATIVE if NEGATIVE_ACTS & set(row_acts) else STATEMENT].append(i)
         for a in row_acts:
-            rows_of.setdefault(a, []).append(i)
+            if a != STATEMENT:
+                rows_of.setdefault(a, []).append(i)
     groups = {a: np.asarray(r, dtype=np.int64) for a, r in rows_of.items()}
     groups = {a: rows for a, rows in groups.items() if len(rows) >= options.min_size}
     budget = _broad_budget({a: len(r) for a, r in groups.items()}, max_broad)
@@ -131,10 +143,14 @@ def build_theme_tree(
 
 def _broad_budget(sizes: dict[str, int], max_broad: int) -> dict[str, int]:
     """One broad theme per act (the act is what a marketer reads: "customers who decline");
-    plain statements, which carry no act, share the rest of ``max_broad`` by topic."""
+    the topic facet (every sentence by topic, refusals apart) shares the rest of
+    ``max_broad`` by size."""
     budget = {a: 1 for a in sizes}
-    if STATEMENT in sizes:
-        budget[STATEMENT] = max(1, max_broad - (len(sizes) - 1))
+    topics = [a for a in (STATEMENT, NEGATIVE) if a in sizes]
+    left = max(len(topics), max_broad - (len(sizes) - len(topics)))
+    total = sum(sizes[a] for a in topics) or 1
+    for a in topics:
+        budget[a] = max(1, int(round(left * sizes[a] / total)))
     return budget
 
 

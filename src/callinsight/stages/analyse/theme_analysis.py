@@ -143,7 +143,8 @@ SMALL_TALK = "small_talk"
 
 
 def _labeller(taxonomy):
-    return lambda act: "small talk" if act == SMALL_TALK else taxonomy.label(act)
+    names = {SMALL_TALK: "small talk", "negative": "turns it down"}
+    return lambda act: names.get(act) or taxonomy.label(act)
 
 
 def _small_talk_vectors(ctx: AnalysisContext) -> np.ndarray:
