@@ -279,7 +279,8 @@ def bertopic_side(utt, deals, settings, truth, min_f1, strata, covariates) -> di
             "false_significant": len(false_significant(truth, members, verdict))}
 
 
-def evaluate(name: str, data: Path, work: Path, n_perm: int, with_bertopic: bool) -> dict:
+def evaluate(name: str, data: Path, work: Path, n_perm: int, with_bertopic: bool,
+             perm_seed: int = 1000) -> dict:
     out = work / f"{name}_out"
     seconds = run_pipeline(data, out)
     settings = load_settings()
@@ -322,7 +323,7 @@ def evaluate(name: str, data: Path, work: Path, n_perm: int, with_bertopic: bool
         hits = []
         fast = settings.replace(theme_stability_resamples=0, analyses=("themes",))  # same verdicts
         for k in range(n_perm):
-            p = build_insights(utt, seg, permuted(deals, 1000 + k), fast, small_talk_vectors=stv)
+            p = build_insights(utt, seg, permuted(deals, perm_seed + k), fast, small_talk_vectors=stv)
             hits.append(int((p.themes["direction"] != "none").sum()))
         clean = sum(h == 0 for h in hits)
         low, high = _wilson(clean, n_perm)
@@ -353,6 +354,7 @@ def main() -> None:
     ap.add_argument("--perm-corpora", default="casino_planted,synthetic,synthetic_b")
     ap.add_argument("--out", default="/tmp/callinsight-quality")
     ap.add_argument("--no-bertopic", action="store_true")
+    ap.add_argument("--perm-seed", type=int, default=1000, help="first permutation seed")
     args = ap.parse_args()
     work = Path(args.out)
     work.mkdir(parents=True, exist_ok=True)
@@ -360,7 +362,7 @@ def main() -> None:
     for name, data in corpus_dirs(args.corpora.split(","), work).items():
         n_perm = args.permutations if name in args.perm_corpora.split(",") else 0
         print(f"== {name}", flush=True)
-        res = evaluate(name, data, work, n_perm, not args.no_bertopic)
+        res = evaluate(name, data, work, n_perm, not args.no_bertopic, args.perm_seed)
         report["corpora"][name] = res
         print(json.dumps({k: v for k, v in res.items() if k not in ("significant_phrases",)}, indent=1,
                          default=str), flush=True)
