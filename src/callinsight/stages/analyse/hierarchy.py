@@ -31,6 +31,7 @@ from callinsight.stages.analyse.themes import (
     Theme,
     ThemeOptions,
     _assign_ids,
+    _fallback_label,
     _normalise,
     build_themes,
 )
@@ -115,6 +116,7 @@ def build_theme_tree(
     for (act, level, members, b), top in zip(parts, labels, strict=True):
         centroid = _normalise(vectors[members].mean(axis=0, keepdims=True))[0]
         order = members[np.argsort(-(vectors[members] @ centroid), kind="stable")]
+        top = list(top) or _fallback_label(phrases, members)  # no distinctive phrase: the most frequent
         words = ", ".join(top) if top else ""
         label = words if act == STATEMENT else f"{act_label(act)}: {words}" if words else act_label(act)
         themes.append(Theme(theme_id="", label=label or "theme", top_phrases=list(top), members=members,
