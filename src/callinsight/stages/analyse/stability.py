@@ -31,8 +31,12 @@ def theme_stability(
     resamples: int = 5,
     share: float = 0.8,
     seed: int = 0,
+    max_rows: int = 20_000,
 ) -> np.ndarray:
-    """Mean best Jaccard per theme (``themes``: (level, member rows)); NaN when ``resamples`` is 0."""
+    """Mean best Jaccard per theme (``themes``: (level, member rows)); NaN when ``resamples`` is 0.
+
+    A subsample holds at most ``max_rows`` sentences, so on a large corpus each resample
+    costs a bounded re-clustering; overlaps are measured on the sentences it holds."""
     n = len(vectors)
     out = np.zeros(len(themes))
     if resamples <= 0 or not themes or n < 2:
@@ -41,7 +45,7 @@ def theme_stability(
     base = _indicator([m for _, m in themes], n)
     levels = np.array([lv for lv, _ in themes], dtype=object)
     for _ in range(resamples):
-        keep = np.sort(rng.choice(n, size=max(2, int(n * share)), replace=False))
+        keep = np.sort(rng.choice(n, size=max(2, min(int(n * share), max_rows)), replace=False))
         parts = tree_memberships(vectors[keep], [phrases[i] for i in keep], [acts[i] for i in keep],
                                  options, max_broad)
         if not parts:
