@@ -98,24 +98,25 @@ def worker(n_calls: int, n_process: int, batch_calls: int, cache: bool = True) -
         segments = store.segments_frame()
         out["load_s"] = round(time.perf_counter() - t0, 1)
 
-        import callinsight.stages.analyse.analyses as ins
+        import callinsight.stages.analyse.theme_analysis  # noqa: F401  (registers "themes")
+        from callinsight.registry import analyses
 
         timings: dict[str, float] = {}
-        real_themes = ins._theme_tables
+        real_themes = analyses.get("themes")
 
-        def timed_themes(*args, **kwargs):
+        def timed_themes(ctx):
             t = time.perf_counter()
             try:
-                return real_themes(*args, **kwargs)
+                return real_themes(ctx)
             finally:
                 timings["themes_s"] = round(time.perf_counter() - t, 1)
 
-        ins._theme_tables = timed_themes
+        analyses.add("themes", timed_themes, replace=True)
         t0, c0 = time.perf_counter(), _cpu()
         insights = build_insights(utterances, segments, corpus.deals, settings)
         total = time.perf_counter() - t0
         out["insights_cpu_s"] = round(_cpu() - c0, 1)
-        ins._theme_tables = real_themes
+        analyses.add("themes", real_themes, replace=True)
         out["themes_s"] = timings.get("themes_s", 0.0)
         out["correlate_s"] = round(total - out["themes_s"], 1)
         out["n_themes"] = len(insights.themes)
