@@ -27,17 +27,20 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact  #
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.context import FlowRunContext  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
+from prefect.states import Failed, State  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
 from callinsight.contracts import Call, CallStatus, InputError  # noqa: E402
 from callinsight.pipeline import (  # noqa: E402
     CallResult,
     ExtractReport,
+    NoCallProcessed,
     PendingCall,
     TranscribeOutcome,
     check_call,
     extract_pending,
     finish_call,
+    group_failures,
     new_run_id,
     output_tables,
     pending_extraction,
@@ -47,6 +50,7 @@ from callinsight.pipeline import (  # noqa: E402
     summary_markdown,
     transcribe_one,
     transient_failure,
+    write_status,
     write_tables,
 )
 from callinsight.registry import load_plugins  # noqa: E402
@@ -54,8 +58,8 @@ from callinsight.settings import Settings, load_settings  # noqa: E402
 from callinsight.sources.manifest import (  # noqa: E402
     DealTable,
     Manifest,
+    load_calls,
     note_unknown_deals,
-    read_calls,
     read_deals,
 )
 from callinsight.stages.analyse.insights import Insights, analysed_speakers, build_insights  # noqa: E402
@@ -80,15 +84,16 @@ def _transient(task, task_run, state) -> bool:
 
 @task(name="ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2,
       retry_condition_fn=_transient)
-def ingest_task(calls: str, deals: str | None, allowed_roots: tuple[str, ...] = ()
-                ) -> tuple[Manifest, DealTable | None]:
+def ingest_task(calls: str, deals: str | None, allowed_roots: tuple[str, ...] = (),
+                out: str | None = None) -> tuple[Manifest, DealTable | None]:
+    """``calls``: calls.csv, or a folder of recordings and transcripts (``out`` is not scanned)."""
     logger = get_run_logger()
-    manifest = read_calls(calls, allowed_roots=tuple(Path(r) for r in allowed_roots))
+    manifest = load_calls(calls, allowed_roots=tuple(Path(r) for r in allowed_roots),
+                          skip=(Path(out),) if out else ())
     table = read_deals(deals) if deals else None
     logger.info("Read %d calls (%d bad rows) from %s", len(manifest.calls), len(manifest.statuses), calls)
-    if table:
-        for warning in table.warnings:
-            logger.warning(warning)
+    for warning in manifest.warnings + (table.warnings if table else []):
+        logger.warning(warning)
     return manifest, table
 
 
@@ -181,8 +186,9 @@ def _transcribe_all(checked: dict[str, CallResult | PendingCall], settings: Sett
     logger = get_run_logger()
     results = {cid: r for cid, r in checked.items() if isinstance(r, CallResult)}
     pending = [p for p in checked.values() if isinstance(p, PendingCall)]
-    logger.info("%d call(s) to transcribe or import, %d answered from the store",
-                len(pending), len(results))
+    failed = sum(r.status == "failed" for r in results.values())
+    logger.info("%d call(s) to transcribe or import, %d answered from the store, %d unreadable or "
+                "unchanged since they failed", len(pending), len(results) - failed, failed)
     futures = {transcribe_task.submit(p.call, settings): p for p in pending}
     bar = ProgressBar(len(futures), "transcribe")
     audio_minutes = 0.0
@@ -194,7 +200,7 @@ def _transcribe_all(checked: dict[str, CallResult | PendingCall], settings: Sett
             logger.warning("Call %s: %s", p.call.call_id, exc)
             results[p.call.call_id] = transient_failure(p, exc)
         else:
-            results[p.call.call_id] = finish_call(p, outcome, store, out_dir)
+            results[p.call.call_id] = finish_call(p, outcome, store, out_dir, settings)
         audio_minutes += results[p.call.call_id].audio_seconds / 60
         bar.update(i, f"{audio_minutes:.1f} min of audio")
         if i % 5 == 0 or i == len(futures):
@@ -222,9 +228,36 @@ def nightly_insights(
     out: str = "out",
     config: str | None = None,
     settings: dict | None = None,
-) -> dict:
+) -> dict | State:
     """Transcribe new calls, extract customer phrases and objections, correlate with
-    deal outcomes, cluster themes and write the report to ``out``."""
+    deal outcomes, cluster themes and write the report to ``out``.
+
+    ``calls``: a calls.csv, or a folder of recordings and transcripts (folder mode, see
+    ``callinsight.sources.folder``). Bad input (an :class:`InputError`, e.g. no call could
+    be processed) ends the run Failed with its message and no traceback; the exception is
+    the state's result, so ``state.result()`` raises it.
+    """
+    try:
+        return _nightly(calls, deals, out, config, settings)
+    except InputError as exc:
+        return _input_failure(exc)
+
+
+def _input_failure(exc: InputError) -> State:
+    """A Failed state for bad input. Raising would make Prefect log the traceback of what
+    is the user's input, not a bug; the command prints the message itself."""
+    if isinstance(exc, NoCallProcessed):
+        try:
+            create_markdown_artifact(key="callinsight-run-summary", markdown=exc.markdown(),
+                                     description="No call could be processed")
+        except Exception as art_exc:  # artifacts are a convenience; calls_status.csv is the contract
+            get_run_logger().warning("Could not publish the Prefect artifact: %s", art_exc)
+    message = exc.headline if isinstance(exc, NoCallProcessed) else str(exc)
+    return Failed(message=message, data=exc)
+
+
+def _nightly(calls: str, deals: str | None, out: str, config: str | None,
+             settings: dict | None) -> dict:
     logger = get_run_logger()
     cfg: Settings = load_settings(config, **(settings or {}))
     load_plugins(cfg.plugins)
@@ -240,7 +273,7 @@ def nightly_insights(
         store = Store(store_path)
         run_id = new_run_id(store)
         with _timed(durations, "ingest"):
-            manifest, deal_table = ingest_task(calls, deals, cfg.allowed_roots)
+            manifest, deal_table = ingest_task(calls, deals, cfg.allowed_roots, out)
         with _timed(durations, "check"):
             checked = {c.call_id: check_call(c, cfg, store, out_dir) for c in manifest.calls}
         with _timed(durations, "transcribe"):
@@ -256,10 +289,10 @@ def nightly_insights(
         statuses = note_unknown_deals(manifest.statuses + [r.as_status() for r in results],
                                       manifest.calls, deal_table)
         if not ok_ids:
-            raise InputError(
-                "No call could be processed; see the reasons below and in calls_status.csv:\n"
-                + "\n".join(f"  {s.call_id}: {s.reason}" for s in statuses[:20])
-            ) if statuses else InputError("The manifest has no calls.")
+            if not statuses:
+                raise InputError("The manifest has no calls.")
+            raise NoCallProcessed(group_failures(statuses), len(statuses),
+                                  write_status(out_dir, statuses).resolve())
 
         previous = store.last_run()
         previous_run, previous_themes = store.previous_themes()
@@ -269,7 +302,8 @@ def nightly_insights(
         run_record = {"run_id": run_id, "started_at": started_at, "settings": cfg.as_dict(),
                       "embedding_model": cfg.embedding_model,
                       "deals_csv": str(Path(deals).resolve()) if deals else None,
-                      "notes": list(insights.notes) + (list(deal_table.warnings) if deal_table else []),
+                      "notes": list(insights.notes) + manifest.warnings
+                      + (list(deal_table.warnings) if deal_table else []),
                       "method": insights.method}
         with _timed(durations, "report"):
             files = report_task(tables, insights, statuses, run_record, str(out_dir), previous_run)
@@ -289,9 +323,11 @@ def nightly_insights(
         publish_task(tables, insights, str(out_dir), store_path, summary)
         _publish_artifacts(Path(files["report_md"]), insights, summary)
     if summary["failed"]:
+        kinds = group_failures(statuses)
         logger.warning("%d of %d call(s) failed (the run completed with the rest); see %s:\n%s",
                        summary["failed"], summary["calls"], files["calls_status"],
-                       "\n".join(f"  {f['call_id']}: {f['reason']}" for f in summary["failed_calls"][:10]))
+                       "\n".join(f"  {k.line()}" for k in kinds[:10])
+                       + (f"\n  ... and {len(kinds) - 10} more kinds" if len(kinds) > 10 else ""))
     logger.info("%d calls: %d new, %d cached, %d failed. Report: %s", summary["calls"], summary["new"],
                 summary["cached"], summary["failed"], Path(files["report_html"]).resolve())
     return summary

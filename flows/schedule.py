@@ -44,8 +44,8 @@ def serve_options(args: argparse.Namespace) -> dict[str, Any]:
 
     validate_schedule(args.cron, args.timezone)
     calls = Path(args.calls)
-    if not calls.is_file():
-        raise InputError(f"Calls manifest {calls} does not exist.")
+    if not calls.exists():
+        raise InputError(f"Calls manifest or folder {calls} does not exist.")
     deals = args.deals
     if deals is None and calls.resolve() == Path("sample_calls/calls.csv").resolve():
         deals = "sample_calls/deals.csv"

@@ -13,6 +13,9 @@ from pathlib import Path
 from callinsight.contracts import InputError
 from callinsight.settings import Settings
 
+CALLS_HELP = ("calls.csv manifest, or a folder of recordings and transcripts (folder mode: one call per "
+              "file name, subfolders too, dated by file time; a calls.csv inside the folder is NOT used)")
+
 SETTING_FLAGS = {
     "whisper_model": "Whisper model: tiny.en, base, a CTranslate2 folder or a hub name",
     "embedding_model": "sentence-transformers model name or folder",
@@ -48,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the nightly flow once, locally (no server to start)",
                          description="Transcribe new calls, extract customer phrases and objections, "
                          "correlate them with deal outcomes, cluster themes and write OUT/report.html.")
-    run.add_argument("--calls", default="sample_calls/calls.csv", help="calls.csv manifest")
+    run.add_argument("--calls", default="sample_calls/calls.csv", help=CALLS_HELP)
     run.add_argument("--deals", default=None,
                      help="deals.csv CRM export (without it: no win/loss statistics)")
     run.add_argument("--out", default="out", help="output folder (default: out)")
@@ -131,6 +134,7 @@ def _run(args: argparse.Namespace) -> int:
     deals = args.deals
     if deals is None and Path(args.calls) == Path("sample_calls/calls.csv"):
         deals = "sample_calls/deals.csv"
+    _check_inputs(args.calls, deals, args.out, settings)
     from flows.nightly import with_task_runner
 
     flow = with_task_runner(settings)
@@ -147,8 +151,23 @@ def _run(args: argparse.Namespace) -> int:
     summary = state.result()
     print(f"{summary['calls']} calls: {summary['new']} new, {summary['cached']} cached, "
           f"{summary['failed']} failed. Themes: {summary['themes']}.")
+    if summary["failed"] or summary["skipped"]:
+        print(f"Every call's status: {Path(summary['files']['calls_status']).resolve()}")
     print(f"Report: {Path(summary['report']).resolve()}")
     return 0
+
+
+def _check_inputs(calls: str, deals: str | None, out: str, settings: Settings) -> None:
+    """Whole-file input problems (no such file, a missing column, an empty folder) as one
+    line, before the flow and its Prefect server start; the flow reads the inputs again."""
+    from callinsight.sources.manifest import load_calls, read_deals
+
+    try:
+        load_calls(calls, allowed_roots=tuple(Path(r) for r in settings.allowed_roots), skip=(Path(out),))
+        if deals:
+            read_deals(deals)
+    except OSError:  # a busy disk or a share going away: the flow's ingest task retries those
+        pass
 
 
 def _forget(args: argparse.Namespace) -> int:

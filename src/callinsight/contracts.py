@@ -28,6 +28,9 @@ class Segment:
     text: str
     confidence: float | None = None  # Whisper avg log-prob; None for imported transcripts
     channel: int | None = None
+    # an anonymous speaker label ("A", "SPEAKER_00", "spk_1", a diarized voice "S0") while its
+    # role is still "unknown": stages/speakers assigns the roles, then the label is kept for display
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Call:
     recording: Path | None = None
     transcript: Path | None = None
     channels: tuple[Role, ...] | None = None  # per-call override of channel roles
+    # per-call override of speaker-label roles (calls.csv `speakers`, e.g. "A=rep;B=customer")
+    speakers: tuple[tuple[str, Role], ...] | None = None
     row: int = 0  # 1-based data row in calls.csv, for error messages
 
 

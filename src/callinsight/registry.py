@@ -73,6 +73,7 @@ class Registry(Generic[T]):
 # module that defines them (done by the stage that uses the registry) fills the registry.
 readers: Registry = Registry("transcript reader")
 asr_engines: Registry = Registry("ASR engine", setting="asr_engine")
+diarizers: Registry = Registry("diarizer", setting="diarizer")
 embedders: Registry = Registry("embedder", setting="embedding_backend")
 clusterers: Registry = Registry("clusterer", setting="clusterer")
 labellers: Registry = Registry("labeller", setting="labeller")

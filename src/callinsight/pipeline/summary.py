@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 
 import pandas as pd
 
 from callinsight.contracts import CallStatus
 from callinsight.pipeline.calls import CallResult
 from callinsight.pipeline.extraction import ExtractReport
+from callinsight.pipeline.failures import group_failures
 from callinsight.stages.analyse.insights import Insights
 
 # --- run summary ------------------------------------------------------------------------
@@ -118,6 +120,8 @@ def run_summary(
         "extracted": len(extract_report.extracted),
         "audio_seconds_transcribed": round(sum(r.audio_seconds for r in results if r.status == "new"), 1),
         "failed_calls": failed[:max_listed],
+        # every failed or skipped call, by kind of reason: [{status, kind, count, call_id, example}]
+        "failure_kinds": [asdict(k) for k in group_failures(statuses)],
         "themes": len(insights.themes),
         "new_themes": [t["theme_id"] for t in comparison["new_themes"]],
         "growing_themes": [t["theme_id"] for t in comparison["growing_themes"]],

@@ -2,7 +2,9 @@
 
 Whole-file problems (missing file or required column, empty manifest) raise
 :class:`InputError`; row problems become per-call ``failed`` statuses so one bad
-row never sinks a run.
+row never sinks a run. Only ``call_id`` and a ``recording`` or ``transcript`` are
+required: a call without ``started_at`` is dated by its file's modification time, and
+the run says so (``Manifest.warnings``).
 """
 
 from __future__ import annotations
@@ -10,15 +12,18 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from callinsight.contracts import ROLES, Call, CallStatus, Deal, InputError, Outcome, Role
 from callinsight.util.markup import without_markup
 
 # Columns an input CSV must have (the published `deals` table is declared in contracts).
-REQUIRED_CALL_COLUMNS = ("call_id", "rep", "started_at")
+# calls.csv also needs a ``recording`` or a ``transcript`` column (either will do).
+REQUIRED_CALL_COLUMNS = ("call_id",)
+MEDIA_COLUMNS = ("recording", "transcript")
 REQUIRED_DEAL_COLUMNS = ("deal_id", "stage")
 
 _WON = {"closed_won", "closedwon", "closed won", "won"}
@@ -50,6 +55,7 @@ class Manifest:
     calls: list[Call]
     statuses: list[CallStatus] = field(default_factory=list)
     root: Path = Path(".")
+    warnings: list[str] = field(default_factory=list)  # e.g. dates taken from files
 
 
 @dataclass
@@ -58,7 +64,8 @@ class DealTable:
     warnings: list[str] = field(default_factory=list)
 
 
-def _read_csv(path: Path, required: tuple[str, ...], what: str) -> list[dict[str, str]]:
+def _read_csv(path: Path, required: tuple[str, ...], what: str) -> tuple[list[dict[str, str]], list[str]]:
+    """The rows (cells stripped, markup removed) and the header of a CSV file."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{what} file {path} does not exist. Pass the right path.")
@@ -73,7 +80,7 @@ def _read_csv(path: Path, required: tuple[str, ...], what: str) -> list[dict[str
         raise InputError(f"{path} is not a readable CSV file: {exc}. Re-export it as CSV.") from exc
 
 
-def _parse_csv(path: Path, text: str, required: tuple[str, ...]) -> list[dict[str, str]]:
+def _parse_csv(path: Path, text: str, required: tuple[str, ...]) -> tuple[list[dict[str, str]], list[str]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if reader.fieldnames is None:
         raise InputError(f"{path} is empty: expected a header row with {', '.join(required)}.")
@@ -87,7 +94,7 @@ def _parse_csv(path: Path, text: str, required: tuple[str, ...]) -> list[dict[st
     for raw_row in reader:
         rows.append({(k or "").strip(): without_markup((v or "").strip())
                      for k, v in raw_row.items() if k is not None})
-    return rows
+    return rows, header
 
 
 def _resolve(root: Path, value: str, allowed: tuple[Path, ...]) -> Path:
@@ -110,19 +117,95 @@ def parse_channels(value: str) -> tuple[Role, ...]:
     return roles  # type: ignore[return-value]
 
 
+def parse_speakers(value: str) -> tuple[tuple[str, Role], ...]:
+    """``"A=rep;B=customer"`` -> ``(("A", "rep"), ("B", "customer"))`` (roles case-insensitive).
+
+    Transcripts and diarized audio name their speakers with anonymous labels; this cell
+    says which label is which party for one call. Pairs are separated by ``;`` (or ``,``).
+    """
+    expected = (f"speakers must be label=role pairs separated by ';' like 'A=rep;B=customer' "
+                f"(roles: {', '.join(ROLES)}), got {value!r}")
+    pairs: list[tuple[str, Role]] = []
+    for item in value.replace(",", ";").split(";"):
+        if not item.strip():
+            continue
+        label, sep, role = (part.strip() for part in item.partition("="))
+        role = role.lower()
+        if not sep or not label or role not in ROLES:
+            raise ValueError(expected)
+        if any(label == seen for seen, _ in pairs):
+            raise ValueError(f"{expected} (label {label!r} appears twice)")
+        pairs.append((label, role))  # type: ignore[arg-type]
+    if not pairs:
+        raise ValueError(expected)
+    return tuple(pairs)
+
+
+def _started_at(value: str) -> datetime:
+    try:
+        return parse_datetime(value)
+    except ValueError as exc:  # Python's message quotes the value but not the column
+        raise ValueError(f"started_at: {exc}") from exc
+
+
+def file_time(*paths: Path | None) -> datetime | None:
+    """Modification time (UTC, whole seconds) of the first of ``paths`` that can be read."""
+    for path in paths:
+        if path is None:
+            continue
+        try:
+            stamp = path.stat().st_mtime
+        except (OSError, ValueError):  # missing, unreadable, or not a valid path at all
+            continue
+        return datetime.fromtimestamp(stamp, UTC).replace(microsecond=0)
+    return None
+
+
+def file_date_warning(dated: Iterable[tuple[str, datetime]]) -> list[str]:
+    """The run's warning for calls dated by their file's modification time (none if none).
+
+    That time is when the file was last copied or saved, not always when the call took
+    place, and a call dated after its deal closed is left out of the win/loss statistics.
+    """
+    dated = list(dated)
+    if not dated:
+        return []
+    call_id, when = dated[0]
+    n = len(dated)
+    calls = "1 call has" if n == 1 else f"{n} calls have"
+    return [f"{calls} no started_at; used the file's modification time (e.g. call {call_id}: "
+            f"{when.isoformat()}). A copied file's time can be later than the call: calls dated after "
+            "their deal closed are left out of the win/loss statistics; give started_at to be exact."]
+
+
+def load_calls(path: str | Path, *, allowed_roots: tuple[Path, ...] = (),
+               skip: tuple[Path, ...] = ()) -> Manifest:
+    """calls.csv, or (a folder) the calls found in it: see :mod:`callinsight.sources.folder`.
+
+    ``skip``: folders a folder scan leaves out (the run's output folder).
+    """
+    path = Path(path)
+    if path.is_dir():
+        from callinsight.sources.folder import scan_folder  # it builds on this module
+
+        return scan_folder(path, allowed_roots=allowed_roots, skip=skip)
+    return read_calls(path, allowed_roots=allowed_roots)
+
+
 def read_calls(path: str | Path, *, allowed_roots: tuple[Path, ...] = ()) -> Manifest:
     """Read calls.csv; bad rows become ``failed`` statuses naming the row and the problem."""
     path = Path(path)
-    rows = _read_csv(path, REQUIRED_CALL_COLUMNS, "Calls manifest")
-    header = set(rows[0]) if rows else set()
-    if rows and "recording" not in header and "transcript" not in header:
-        raise InputError(f"{path} needs a 'recording' or 'transcript' column (audio or transcript path).")
+    rows, header = _read_csv(path, REQUIRED_CALL_COLUMNS, "Calls manifest")
+    if not any(c in header for c in MEDIA_COLUMNS):
+        raise InputError(f"{path} needs a 'recording' or 'transcript' column (audio or transcript path); "
+                         f"found {', '.join(header)}.")
     if not rows:
         raise InputError(f"{path} has a header but no calls. Add one row per call.")
     root = path.parent
     calls: list[Call] = []
     statuses: list[CallStatus] = []
     seen: set[str] = set()
+    dated: list[tuple[str, datetime]] = []
     for i, row in enumerate(rows, start=1):
         call_id = row.get("call_id", "")
         label = call_id or f"row-{i}"
@@ -132,33 +215,28 @@ def read_calls(path: str | Path, *, allowed_roots: tuple[Path, ...] = ()) -> Man
             if call_id in seen:
                 raise ValueError(f"duplicate call_id {call_id!r} (first row kept)")
             seen.add(call_id)
-            started = parse_datetime(row["started_at"]) if row.get("started_at") else None
+            started = _started_at(row["started_at"]) if row.get("started_at") else None
             recording = _resolve(root, row["recording"], allowed_roots) if row.get("recording") else None
             transcript = _resolve(root, row["transcript"], allowed_roots) if row.get("transcript") else None
             if recording is None and transcript is None:
                 raise ValueError("neither recording nor transcript is given")
             channels = parse_channels(row["channels"]) if row.get("channels") else None
-            calls.append(
-                Call(
-                    call_id=call_id,
-                    rep=row.get("rep", ""),
-                    deal_id=row.get("deal_id") or None,
-                    started_at=started,
-                    recording=recording,
-                    transcript=transcript,
-                    channels=channels,
-                    row=i,
-                )
-            )
+            speakers = parse_speakers(row["speakers"]) if row.get("speakers") else None
         except ValueError as exc:
             statuses.append(CallStatus(label, "failed", f"{path.name} row {i}: {exc}"))
-    return Manifest(calls=calls, statuses=statuses, root=root)
+            continue
+        if started is None and (started := file_time(recording, transcript)) is not None:
+            dated.append((call_id, started))
+        calls.append(Call(call_id=call_id, rep=row.get("rep", ""), deal_id=row.get("deal_id") or None,
+                          started_at=started, recording=recording, transcript=transcript,
+                          channels=channels, speakers=speakers, row=i))
+    return Manifest(calls=calls, statuses=statuses, root=root, warnings=file_date_warning(dated))
 
 
 def read_deals(path: str | Path) -> DealTable:
     """Read deals.csv. Bad rows are skipped with a warning; duplicate deal rows: the last wins."""
     path = Path(path)
-    rows = _read_csv(path, REQUIRED_DEAL_COLUMNS, "Deals")
+    rows, _ = _read_csv(path, REQUIRED_DEAL_COLUMNS, "Deals")
     deals: dict[str, Deal] = {}
     warnings: list[str] = []
     for i, row in enumerate(rows, start=1):

@@ -121,6 +121,25 @@ class Store:
             redactions=redactions,
         )
 
+    def rep_voice_prints(self, rep: str, *, exclude_call: str | None = None) -> list[np.ndarray]:
+        """The rep's voice from each of the rep's current diarized transcripts whose roles
+        were settled (see :mod:`callinsight.stages.speakers.voices`)."""
+        from callinsight.stages.speakers.voices import rep_print
+
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT c.call_id, t.options FROM calls c JOIN transcript_cache t USING (cache_key)"
+                " WHERE c.rep = ? AND t.options LIKE '%\"voices\"%'",
+                (rep,),
+            ).fetchall()
+        prints = []
+        for call_id, options in rows:
+            if call_id != exclude_call:
+                vec = rep_print(json.loads(options))
+                if vec is not None:
+                    prints.append(vec)
+        return prints
+
     def save_transcript(self, call: Call, transcript: Transcript, cache_key: str) -> None:
         """Cache the transcript and make it the call's current one, in one transaction."""
         seg_json = json.dumps([asdict(s) for s in transcript.segments])

@@ -13,7 +13,7 @@ from typing import Any
 
 from callinsight.contracts import InputError, Role, Segment
 from callinsight.registry import readers as reader_registry
-from callinsight.sources.readers.roles import role_value, speaker_role
+from callinsight.sources.readers.roles import is_anonymous_label, role_value, speaker_role
 
 MAX_TRANSCRIPT_BYTES = 50 * 1024 * 1024  # larger files are refused
 
@@ -63,6 +63,35 @@ class ReadContext:
             if key.casefold() == folded:
                 return role
         return speaker_role(text, self.rep_names)
+
+    def speaker(self, name: object) -> tuple[Role, str | None]:
+        """(role, label) of a speaker name: the label is the name when it is anonymous.
+
+        "SPEAKER_00" gives ("unknown", "SPEAKER_00") unless ``parties`` names it (then its
+        role, label kept for display); "Dana Kim" gives ("customer", None); None gives
+        ("unknown", None).
+        """
+        if name is None:
+            return "unknown", None
+        text = collapse(str(name))
+        return self.role(text), (text if is_anonymous_label(text) else None)
+
+    def segment(self, start: float, end: float, name: object, text: str, *,
+                role: Role | None = None, confidence: float | None = None,
+                channel: int | None = None) -> Segment:
+        """A segment spoken by ``name``, with role and label from :meth:`speaker`.
+
+        Every reader builds segments here so anonymous labels are kept the same way. A
+        ``role`` given by the format (Gong's parties) makes ``name`` an id: it is kept as
+        the label while the role is unknown.
+        """
+        if role is None:
+            role, label = self.speaker(name)
+        else:
+            key = "" if name is None else collapse(str(name))
+            label = key if key and (role == "unknown" or is_anonymous_label(key)) else None
+        return Segment(start=start, end=end, speaker=role, text=text, confidence=confidence,
+                       channel=channel, label=label)
 
 
 Reader = Callable[[str, ReadContext], Iterable[Segment]]
@@ -127,7 +156,7 @@ def register_reader(
 
 
 def detect_format(path: Path | str, text: str | None = None) -> str:
-    """Format name for a file, by suffix; ``.json`` is "gong" if it has ``callTranscripts``."""
+    """Format name for a file, by suffix; a shared suffix (``.json``) is told apart by content."""
     path = Path(path)
     names = [n for n in _SUFFIXES.get(path.suffix.lower(), []) if n in READERS]
     if not names:

@@ -131,8 +131,8 @@ def read_gong(text: str, ctx: ReadContext) -> list[Segment]:
         if not isinstance(mono, dict):
             raise ctx.error("each monologue must be an object.", where=where)
         sid = mono.get("speakerId")
-        role: Role = "unknown" if sid is None else roles.get(_speaker_id(sid, ctx, where),
-                                                             "unknown")
+        sid = None if sid is None else _speaker_id(sid, ctx, where)
+        role: Role = "unknown" if sid is None else roles.get(sid, "unknown")
         sentences = mono.get("sentences")
         if not isinstance(sentences, list):
             raise ctx.error("'sentences' must be a list of {start, end, text}.", where=where)
@@ -142,8 +142,8 @@ def read_gong(text: str, ctx: ReadContext) -> list[Segment]:
                 raise ctx.error("each sentence must be an object.", where=swhere)
             start, end = entry_times(sentence, ctx, swhere, 1000.0, "milliseconds")
             body = entry_text(sentence, ctx, swhere)
-            if body:
-                segments.append(Segment(start=start, end=end, speaker=role, text=body))
+            if body:  # a speakerId without a known role stays as the label
+                segments.append(ctx.segment(start, end, sid, body, role=role))
     return segments
 
 

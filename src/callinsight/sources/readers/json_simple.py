@@ -1,4 +1,8 @@
-"""Simple JSON reader: a plain list of timed, labelled segments, the easiest format to produce."""
+"""Simple JSON reader: a plain list of timed, labelled segments, the easiest format to produce.
+
+It is the ``.json`` fallback: a file no vendor reader recognises ends up here, so its
+error lists every supported schema.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,12 @@ import math
 from callinsight.contracts import Segment
 from callinsight.sources.readers.base import ReadContext, register_reader
 from callinsight.sources.readers.json_fields import as_float, entry_text, entry_times, load_json
+
+SUPPORTED_JSON = (
+    "Gong (top-level 'callTranscripts'), AssemblyAI ('utterances' or 'words'), Deepgram "
+    "('results.channels' / 'results.utterances'), AWS Transcribe ('results.items' / "
+    "'results.audio_segments'), WhisperX and openai-whisper ('segments'), or the simple list"
+)
 
 
 @register_reader("json", suffixes=(".json",))
@@ -20,8 +30,9 @@ def read_json(text: str, ctx: ReadContext) -> list[Segment]:
         label = ""
     if not isinstance(data, list):
         raise ctx.error(
-            "expected a list of {speaker, start, end, text} objects or {\"segments\": [...]}; "
-            "for Gong exports keep the top-level 'callTranscripts' key."
+            "expected a list of {speaker, start, end, text} objects or {\"segments\": [...]}. "
+            f"This JSON matches none of the supported schemas: {SUPPORTED_JSON}. Export the "
+            "transcript again in one of them, unchanged."
         )
     segments = []
     for i, item in enumerate(data):
@@ -44,6 +55,5 @@ def read_json(text: str, ctx: ReadContext) -> list[Segment]:
                 raise ctx.error("'confidence' must be finite.", where=where)
             confidence = number
         if body:
-            segments.append(Segment(start=start, end=end, speaker=ctx.role(speaker), text=body,
-                                    confidence=confidence))
+            segments.append(ctx.segment(start, end, speaker, body, confidence=confidence))
     return segments

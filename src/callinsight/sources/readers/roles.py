@@ -1,13 +1,38 @@
-"""Speaker names to roles, so every format labels rep and customer the same way."""
+"""Speaker names to roles, so every format labels rep and customer the same way.
+
+Diarizers and vendors name speakers "A", "SPEAKER_00", "spk_1" or "ch_0": such labels say
+who is who but not who is the rep, so they get role "unknown" and are kept as a label for
+the stage that assigns roles from what is said.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from callinsight.contracts import Role
 
 REP_LABELS = frozenset({"rep", "agent", "sales", "salesperson", "ae", "sdr", "sales rep"})
 CUSTOMER_LABELS = frozenset({"customer", "prospect", "client", "buyer"})
+
+# "A", "0", "1A" (AssemblyAI channel 1, speaker A), "SPEAKER_00", "spk_0", "spk0", "S1",
+# "Speaker 2", "speaker B", "ch_0", "channel 1", "Participant 3"; a bare "Speaker" too.
+_ANON_PREFIX = r"(?:speaker|spkr|spk|sp|s|channel|chan|ch|voice|participant|person|talker)"
+_ANONYMOUS = re.compile(
+    rf"[a-z]|[0-9]{{1,3}}|[0-9]{{1,2}}[a-z]"
+    rf"|{_ANON_PREFIX}[ _\-.#]?[0-9]{{1,3}}"
+    rf"|{_ANON_PREFIX}[ _\-.#][a-z]"
+    r"|speaker|unknown[ _]speaker(?:[ _]?[0-9]{1,3})?"
+)
+# a speaker name as written before a colon: up to four words, no sentence punctuation
+NAME_PATTERN = r"[^\W\d_][\w.'’\-]*(?: [\w.'’\-]+){0,3}"
+NON_SPEECH = frozenset(
+    {
+        "laughs", "laughter", "laughing", "music", "applause", "inaudible", "crosstalk",
+        "silence", "noise", "background noise", "coughs", "cough", "pause", "sighs",
+        "chuckles", "phone rings", "unintelligible", "no audio", "static", "beep",
+    }
+)
 
 
 def norm_name(name: object) -> str:
@@ -19,8 +44,9 @@ def speaker_role(name: str | None, rep_names: Iterable[str] = ()) -> Role:
     """Role of a speaker label: rep words or the call's rep -> rep; other names -> customer.
 
     ``rep_names`` match case-insensitively, on the full name or on the first name when one
-    side is a single word ("Maria" matches "Maria Lopez" and vice versa). Empty names and
-    the literal "unknown" give "unknown".
+    side is a single word ("Maria" matches "Maria Lopez" and vice versa). Empty names, the
+    literal "unknown" and anonymous labels (:func:`is_anonymous_label`) give "unknown": a
+    diarizer's "SPEAKER_00" may be either party.
     """
     key = norm_name(name)
     if not key or key == "unknown":
@@ -29,7 +55,30 @@ def speaker_role(name: str | None, rep_names: Iterable[str] = ()) -> Role:
         return "rep"
     if is_rep_name(key, rep_names):
         return "rep"
+    if is_anonymous_label(key):
+        return "unknown"
     return "customer"
+
+
+def is_anonymous_label(name: object) -> bool:
+    """Whether a speaker name is a diarizer's or a channel's label rather than a person's.
+
+    Single letters or digits ("A", "0"), "1A", "SPEAKER_00", "spk_0", "spk0", "S1",
+    "Speaker 2", "speaker B", "ch_0", "channel 1" (channels count as anonymous: which party
+    a channel carries is decided later, like any label), case- and spacing-insensitive.
+    """
+    key = norm_name(name)
+    return bool(key) and _ANONYMOUS.fullmatch(key) is not None
+
+
+def looks_like_name(name: str) -> bool:
+    """A ``Name:`` speaker prefix, not a sound note ("[laughs]") or a clause ("So the thing is:")."""
+    key = norm_name(name)
+    if not key or key in NON_SPEECH:
+        return False
+    words = name.split()
+    return (len(words) == 1 or key in REP_LABELS or key in CUSTOMER_LABELS
+            or is_anonymous_label(key) or all(w[0].isupper() for w in words[1:]))
 
 
 def is_rep_name(key: str, rep_names: Iterable[str]) -> bool:

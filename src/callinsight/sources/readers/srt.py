@@ -8,7 +8,7 @@ import re
 from callinsight.contracts import Segment
 from callinsight.sources.readers.base import ReadContext, collapse, register_reader
 from callinsight.sources.readers.cues import CueSyntax, Line, blocks, cue_header, cue_segments, split_lines
-from callinsight.sources.readers.roles import CUSTOMER_LABELS, REP_LABELS, norm_name
+from callinsight.sources.readers.roles import NAME_PATTERN, looks_like_name
 
 SRT_SYNTAX = CueSyntax(
     time=re.compile(r"(?:([0-9]{1,7}):)?([0-5]?[0-9]):([0-5][0-9])[,.]([0-9]{3})"),
@@ -23,32 +23,12 @@ SRT_SYNTAX = CueSyntax(
 
 _SRT_TAG = re.compile(r"<[^<>]*>|\{\\[^{}]*\}")
 _ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
-_NAME = r"[^\W\d_][\w.'’\-]*(?: [\w.'’\-]+){0,3}"
+_NAME = NAME_PATTERN
 _SRT_SPEAKER = re.compile(
     rf"\s*(?:>>\s*(?:(?P<chev>{_NAME})\s*:(?=\s|$))?"
     rf"|\[(?P<brk>{_NAME})\]\s*:?"
     rf"|(?:-\s+)?(?P<plain>{_NAME})\s*:(?=\s|$))\s*"
 )
-_NON_SPEECH = frozenset(
-    {
-        "laughs", "laughter", "laughing", "music", "applause", "inaudible", "crosstalk",
-        "silence", "noise", "background noise", "coughs", "cough", "pause", "sighs",
-        "chuckles", "phone rings", "unintelligible", "no audio", "static", "beep",
-    }
-)
-
-
-def _looks_like_name(name: str) -> bool:
-    """A speaker prefix, not a sound note ("[laughs]") or a clause ("So the thing is:")."""
-    key = norm_name(name)
-    if key in _NON_SPEECH:
-        return False
-    words = name.split()
-    return len(words) == 1 or key in REP_LABELS or key in CUSTOMER_LABELS or all(
-        w[0].isupper() for w in words[1:]
-    )
-
-
 def _srt_text(line: str) -> str:
     line = _SRT_TAG.sub("", line)
     return _ENTITY.sub(lambda m: html.unescape(m.group()), line)
@@ -69,7 +49,7 @@ def _srt_cue(cue: list[Line], ctx: ReadContext) -> list[Segment]:
         if match is not None and match.end() > 0:
             name = match.group("chev") or match.group("brk") or match.group("plain")
             is_marker = line.lstrip().startswith(">>")
-            if name is not None and not _looks_like_name(name):
+            if name is not None and not looks_like_name(name):
                 spans[-1][1].append(line)
                 continue
             if name is not None or is_marker:
@@ -80,6 +60,5 @@ def _srt_cue(cue: list[Line], ctx: ReadContext) -> list[Segment]:
     for name, parts in spans:
         body = collapse(" ".join(parts))
         if body:
-            role = ctx.role(name) if name else "unknown"
-            out.append(Segment(start=start, end=end, speaker=role, text=body))
+            out.append(ctx.segment(start, end, name or None, body))
     return out

@@ -1,4 +1,8 @@
-"""WebVTT reader: voice tags (``<v Name>``) name the speakers, so roles come from them."""
+"""WebVTT reader: voice tags (``<v Name>``, Teams) or ``Name:`` prefixes (Zoom) name speakers.
+
+A ``Name:`` prefix counts only when most voice-less cues have one: in a speaker-less file,
+"Note: the price..." is text, not a speaker called Note.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ import re
 
 from callinsight.contracts import Segment
 from callinsight.sources.readers.base import ReadContext, collapse, register_reader
-from callinsight.sources.readers.cues import CueSyntax, Line, blocks, cue_header, cue_segments, split_lines
+from callinsight.sources.readers.cues import CueSyntax, Line, blocks, cue_header, split_cues, split_lines
+from callinsight.sources.readers.roles import NAME_PATTERN, looks_like_name
 
 VTT_SYNTAX = CueSyntax(
     time=re.compile(r"(?:([0-9]{1,7}):)?([0-5][0-9]):([0-5][0-9])\.([0-9]{3})"),
@@ -24,9 +29,12 @@ _TAG = re.compile(r"<([^<>]*)>")
 _VOICE_OPEN = re.compile(r"v(?:\.[^\s>]*)?(?:[ \t\f]+(.*))?", re.S)
 _VOICE_CLOSE = re.compile(r"/v\s*")
 _SKIP_BLOCK = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t].*)?")
+_PREFIX = re.compile(rf"(?P<name>{NAME_PATTERN})\s*:(?:\s+|$)")
+
+Span = tuple[str | None, str]  # (voice annotation or None, text)
 
 
-def _vtt_spans(payload: str) -> list[tuple[str | None, str]]:
+def _vtt_spans(payload: str) -> list[Span]:
     """(voice annotation or None, text) spans of a cue payload, tags stripped."""
     spans: list[tuple[str | None, list[str]]] = [(None, [])]
     pos = 0
@@ -66,7 +74,25 @@ def read_vtt(text: str, ctx: ReadContext) -> list[Segment]:
     body = found[1:]
     if cue_in_header is not None:
         body.insert(0, header[cue_in_header:])
-    return cue_segments((block for block in body if not _is_skipped(block)), ctx, _vtt_cue)
+    cues = [_vtt_cue(cue, ctx) for block in body if not _is_skipped(block) for cue in split_cues(block)]
+    plain = [text for _, _, spans in cues for voice, text in spans if voice is None]
+    prefixed = sum(_name_prefix(text) is not None for text in plain)
+    use_prefix = prefixed >= 2 and 2 * prefixed > len(plain)
+    segments = []
+    for start, end, spans in cues:
+        for voice, text in spans:
+            match = _name_prefix(text) if use_prefix and voice is None else None
+            if match is not None:
+                voice, text = match.group("name"), text[match.end():]
+            if text:
+                segments.append(ctx.segment(start, end, voice or None, text))
+    return segments
+
+
+def _name_prefix(text: str) -> re.Match[str] | None:
+    """A leading ``Name:`` (Zoom's speaker prefix), if the name looks like one."""
+    match = _PREFIX.match(text)
+    return match if match is not None and looks_like_name(match.group("name")) else None
 
 
 def _is_skipped(block: list[Line]) -> bool:
@@ -75,10 +101,6 @@ def _is_skipped(block: list[Line]) -> bool:
     return _SKIP_BLOCK.fullmatch(first_line) is not None and "-->" not in first_line
 
 
-def _vtt_cue(cue: list[Line], ctx: ReadContext) -> list[Segment]:
+def _vtt_cue(cue: list[Line], ctx: ReadContext) -> tuple[float, float, list[Span]]:
     start, end, payload = cue_header(cue, ctx, VTT_SYNTAX)
-    spans = _vtt_spans("\n".join(line for _, line in payload))
-    return [
-        Segment(start=start, end=end, speaker=ctx.role(voice) if voice else "unknown", text=text)
-        for voice, text in spans
-    ]
+    return start, end, _vtt_spans("\n".join(line for _, line in payload))

@@ -252,8 +252,11 @@ def deal_strata(cust: pd.DataFrame, deals: Mapping[str, Deal], deal_reps: Mappin
              if len(used) else pd.Series(dtype=float))
     w = pd.Series({d: float(words.get(d, 0.0)) for d in closed})
     reps = {d: deal_reps.get(d, "") for d in closed}
-    rep_names = sorted({r for r in reps.values() if r})
+    # deals whose calls name no rep (calls.csv without `rep`, folder mode) are one group of
+    # their own, not lumped with a named rep
+    rep_names = sorted(set(reps.values()))
     n_reps = len(rep_names)
+    reps_text = _reps_text(rep_names)
     if test == "none":
         return {}, {}, {"confounders": "Fisher's exact test, not adjusted for rep or talk volume"}
     if test == "score":
@@ -261,7 +264,7 @@ def deal_strata(cust: pd.DataFrame, deals: Mapping[str, Deal], deal_reps: Mappin
         logw = (logw - logw.mean()) / (logw.std() or 1.0)
         covariates = {d: tuple(float(reps[d] == r) for r in rep_names[1:]) + (float(x),)
                       for d, x in zip(closed, logw.tolist(), strict=True)}
-        rep_text = f"rep ({n_reps} reps, as strata) and " if n_reps > 1 else ""
+        rep_text = f"rep ({reps_text}, as strata) and " if n_reps > 1 else ""
         return {}, covariates, {"confounders": (
             "logistic score test adjusted for " + rep_text + "the customer's words before the decision "
             "(log scale): an item counts only beyond what rep and talk volume already explain")}
@@ -272,7 +275,7 @@ def deal_strata(cust: pd.DataFrame, deals: Mapping[str, Deal], deal_reps: Mappin
     if bands > 1 and w.nunique() > 1:
         band = pd.qcut(w.rank(method="first"), q=min(bands, len(w)), labels=False).astype(int)
     strata = {d: f"{reps[d] if n_reps > 1 else ''}|{band[d]}" for d in closed}
-    parts = [f"rep ({n_reps} reps)"] if n_reps > 1 else []
+    parts = [f"rep ({reps_text})"] if n_reps > 1 else []
     if band.nunique() > 1:
         parts.append(f"customer talk volume ({band.nunique()} bands of customer words)")
     n_strata = len(set(strata.values()))
@@ -282,6 +285,12 @@ def deal_strata(cust: pd.DataFrame, deals: Mapping[str, Deal], deal_reps: Mappin
     else:
         text = "Fisher's exact test (one rep, no talk-volume bands)"
     return (strata if n_strata > 1 else {}), {}, {"confounders": text}
+
+
+def _reps_text(rep_names: Sequence[str]) -> str:
+    named = sum(1 for r in rep_names if r)
+    text = f"{named} rep" + ("" if named == 1 else "s")
+    return text + (" and deals without a rep" if "" in rep_names else "")
 
 
 def _window_text(cust: pd.DataFrame, settings: Settings) -> str:

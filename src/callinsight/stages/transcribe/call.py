@@ -7,13 +7,18 @@ cleaned, redacted :class:`Transcript` as a transcribed one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
+
+import numpy as np
 
 from callinsight.contracts import Call, InputError, Role, Segment, Transcript
 from callinsight.registry import asr_engines
 from callinsight.settings import Settings
 from callinsight.sources.readers import read_transcript
 from callinsight.stages.redact import redact
+from callinsight.stages.speakers import assign_roles
+from callinsight.stages.speakers.diarize import Diarization, diarize, voice_tracks
+from callinsight.stages.speakers.voices import encode_voices
 from callinsight.stages.transcribe.audio import (
     SAMPLE_RATE,
     SILENCE_RMS,
@@ -53,6 +58,7 @@ def transcribe_call(
     roles: tuple[Role, ...] = ()
     mono: bool | None = None
     samples, heard = 0, False
+    voices = VoiceTracker()
     for offset, channels in iter_chunks(call.recording, settings.chunk_seconds):
         if mono is None:
             mono = len(channels) == 1 or same_signal(channels[0], channels[1])
@@ -64,6 +70,9 @@ def transcribe_call(
         if all(rms(c) < SILENCE_RMS for c in channels):
             continue
         heard = True
+        if mono and settings.diarizer != "none":
+            tracks[0] += _transcribe_voices(engine, channels[0], options, voices, settings, offset)
+            continue
         for seg in engine.transcribe(channels, options, roles=roles, mono=mono):
             tracks[seg.channel or 0].append(_shift(seg, offset))
         if progress:
@@ -76,24 +85,63 @@ def transcribe_call(
     segments = merge_by_time(tracks)
     if not segments:
         raise AudioError(f"recording {name}: no speech was recognised")
-    return finalize(
-        Transcript(
-            call_id=call.call_id,
-            segments=segments,
-            source=f"whisper:{options.model}",
-            options={**asdict(options), "channels": list(roles)},
-            duration=round(samples / SAMPLE_RATE, 3),
-        ),
-        settings,
+    transcript = Transcript(
+        call_id=call.call_id,
+        segments=segments,
+        source=f"whisper:{options.model}",
+        options={**asdict(options), "channels": list(roles)},
+        duration=round(samples / SAMPLE_RATE, 3),
     )
+    if voices.prints:
+        transcript.options.update(diarizer=settings.diarizer, voices=encode_voices(voices.prints))
+    return finalize(assign_roles(transcript, call, settings), settings)
+
+
+def _transcribe_voices(engine: ASREngine, audio: np.ndarray, options: TranscribeOptions,
+                       voices: VoiceTracker, settings: Settings, offset: float) -> list[Segment]:
+    """A mono chunk diarized, each voice decoded as its own track, segments labelled by voice."""
+    diarization = voices.consistent(diarize(audio, settings))
+    labels, tracks = voice_tracks(audio, diarization)
+    if not labels:  # no voice found: decode as plain mono, roles unknown
+        return [_shift(s, offset) for s in engine.transcribe([audio], options, roles=("unknown",), mono=True)]
+    segments = engine.transcribe(tracks, replace(options, stereo="separate"),
+                                 roles=("unknown",) * len(tracks), mono=False)
+    return [replace(_shift(s, offset), channel=None, label=labels[s.channel or 0]) for s in segments]
+
+
+class VoiceTracker:
+    """Keeps a long recording's voice labels the same from chunk to chunk.
+
+    Each chunk is diarized on its own, so its ``S0`` may be the previous chunk's ``S1``:
+    labels are matched to the voice prints seen so far by cosine similarity.
+    """
+
+    def __init__(self) -> None:
+        self.prints: dict[str, np.ndarray] = {}
+
+    def consistent(self, diar: Diarization) -> Diarization:
+        if not self.prints:
+            self.prints = dict(diar.voices)
+            return diar
+        rename: dict[str, str] = {}
+        free = dict(self.prints)
+        for label, v in sorted(diar.voices.items()):
+            if free:
+                best = max(free, key=lambda k: float(free[k] @ v))
+                rename[label] = best
+                free.pop(best)
+            else:
+                rename[label] = f"S{len(self.prints) + len(rename)}"
+                self.prints[rename[label]] = v
+        turns = [(a, b, rename.get(lab, lab)) for a, b, lab in diar.turns]
+        return Diarization(turns, {rename.get(k, k): v for k, v in diar.voices.items()})
 
 
 def _shift(s: Segment, offset: float) -> Segment:
     """A chunk's segment moved to the recording's timeline."""
     if not offset:
         return s
-    return Segment(round(s.start + offset, 3), round(s.end + offset, 3), s.speaker, s.text,
-                   s.confidence, s.channel)
+    return replace(s, start=round(s.start + offset, 3), end=round(s.end + offset, 3))
 
 
 def import_transcript(call: Call, settings: Settings) -> Transcript:
@@ -102,16 +150,14 @@ def import_transcript(call: Call, settings: Settings) -> Transcript:
     rep_names = [call.rep] if call.rep else []
     segments = read_transcript(call.transcript, rep_names=rep_names)
     duration = max((s.end for s in segments), default=0.0)
-    return finalize(
-        Transcript(
-            call_id=call.call_id,
-            segments=sorted(segments, key=lambda s: (s.start, s.end)),
-            source=f"import:{call.transcript.suffix.lstrip('.').lower()}",
-            options={},
-            duration=duration,
-        ),
-        settings,
+    transcript = Transcript(
+        call_id=call.call_id,
+        segments=sorted(segments, key=lambda s: (s.start, s.end)),
+        source=f"import:{call.transcript.suffix.lstrip('.').lower()}",
+        options={},
+        duration=duration,
     )
+    return finalize(assign_roles(transcript, call, settings), settings)
 
 
 def finalize(transcript: Transcript, settings: Settings) -> Transcript:
@@ -125,7 +171,7 @@ def finalize(transcript: Transcript, settings: Settings) -> Transcript:
             text, counts = redact(text)
             total += sum(counts.values())
         if text:
-            cleaned.append(Segment(s.start, s.end, s.speaker, text, s.confidence, s.channel))
+            cleaned.append(replace(s, text=text))
     transcript.segments = cleaned
     transcript.redactions = total
     return transcript

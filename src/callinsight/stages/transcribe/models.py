@@ -124,6 +124,9 @@ def decode(audio: np.ndarray, model: Any, options: TranscribeOptions) -> Any:
         vad_filter=options.vad_filter,
         vad_parameters={"min_silence_duration_ms": options.vad_min_silence_ms},
         condition_on_previous_text=options.condition_on_previous_text,
+        # faster-whisper retries a window at rising temperatures when it looks unsure; that
+        # sampling makes reruns differ, and it did not lower WER on real calls
+        temperature=[0.0, 0.2, 0.4, 0.6, 0.8, 1.0] if options.temperature_fallback else 0.0,
         initial_prompt=options.initial_prompt,
         word_timestamps=options.word_timestamps,
     )

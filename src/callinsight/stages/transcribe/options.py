@@ -23,12 +23,13 @@ class TranscribeOptions:
 
     model: str = "base"
     compute_type: str = "int8"
-    stereo: str = "mix"  # "mix" or "separate"
+    stereo: str = "separate"  # "separate" or "mix"
     beam_size: int = 3
-    vad_filter: bool = False
-    vad_min_silence_ms: int = 500
+    vad_filter: bool = True
+    vad_min_silence_ms: int = 2000
     language: str | None = "en"
     condition_on_previous_text: bool = True
+    temperature_fallback: bool = False  # off: greedy/beam at temperature 0 only, reproducible
     initial_prompt: str | None = None
     word_timestamps: bool = True  # split segments at pauses so each one is a single turn
     split_gap: float = 0.6  # seconds of silence between words that start a new segment
@@ -50,6 +51,7 @@ class TranscribeOptions:
             vad_min_silence_ms=settings.vad_min_silence_ms,
             language=settings.language,
             condition_on_previous_text=settings.condition_on_previous_text,
+            temperature_fallback=settings.temperature_fallback,
             initial_prompt=prompt,
             word_timestamps=settings.word_timestamps or settings.stereo_decode == "mix",
         )
@@ -74,14 +76,27 @@ def uses_transcript(call: Call, settings: Settings) -> bool:
     return call.transcript is not None and (settings.prefer_transcript or call.recording is None)
 
 
+def role_inputs(call: Call, settings: Settings) -> dict:
+    """What decides the roles of anonymous speakers: a change means assigning them again."""
+    cues = settings.role_cues_file
+    return {"speakers": call.speakers, "company": list(settings.company_names),
+            "min_conf": settings.role_min_confidence,
+            "cues": file_hash(cues) if cues.is_file() else str(cues)}
+
+
 def input_key(call: Call, settings: Settings) -> str:
     """Cache key of a call's input: audio or transcript content hash plus options."""
     redact_flag = {"redact": settings.redact}
+    roles_in = role_inputs(call, settings)
     if uses_transcript(call, settings):
         assert call.transcript is not None
-        payload = json.dumps({"file": file_hash(call.transcript), "rep": call.rep, **redact_flag})
+        payload = json.dumps({"file": file_hash(call.transcript), "rep": call.rep, **redact_flag,
+                              **roles_in})
         return "import:" + hashlib.sha256(payload.encode()).hexdigest()[:32]
     assert call.recording is not None
     roles = call.channels or tuple(settings.channels)
-    key = TranscribeOptions.from_settings(settings).cache_key(file_hash(call.recording), tuple(roles))
+    options = TranscribeOptions.from_settings(settings)
+    audio = json.dumps({"audio": file_hash(call.recording), "diarizer": settings.diarizer,
+                        "speakers_n": settings.diarize_speakers, "rep": call.rep, **roles_in})
+    key = options.cache_key(hashlib.sha256(audio.encode()).hexdigest(), tuple(roles))
     return key + ("" if settings.redact else ":raw")
