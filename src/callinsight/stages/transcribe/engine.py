@@ -8,6 +8,7 @@ engine``; the factory loads the model once, and ``transcribe`` is called per chu
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
 import numpy as np
@@ -41,6 +42,11 @@ class FasterWhisperEngine:
 
     def __init__(self, settings: Settings):
         self.model = models.load_whisper(settings)  # via the module, so a patch of it applies
+
+    def decode_words(self, audio: np.ndarray, options: TranscribeOptions) -> list:
+        """Every word of one signal with its times and probability (diarized mono calls)."""
+        return [w for s in models.decode(audio, self.model, replace(options, word_timestamps=True))
+                for w in (s.words or ())]
 
     def transcribe(
         self, channels: list[np.ndarray], options: TranscribeOptions, *, roles: tuple[Role, ...], mono: bool

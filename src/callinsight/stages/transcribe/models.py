@@ -12,6 +12,7 @@ import functools
 import os
 import shutil
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -111,12 +112,41 @@ def load_whisper(settings: Settings) -> Any:
         )
 
 
-def decode(audio: np.ndarray, model: Any, options: TranscribeOptions) -> Any:
+COMPRESSION_LIMIT = 2.4  # Whisper's own mark of a failed decode (text repeating itself)
+
+
+def decode(audio: np.ndarray, model: Any, options: TranscribeOptions) -> list[Any]:
     """Whisper's segments for one signal, decoded with these options.
 
     The one call into ``model.transcribe``, shared by the mixed and the separate decode
-    so both pass the same options.
+    so both pass the same options. Without the temperature fallback (the default), a
+    segment that repeats itself ("or a computer, or a computer, ...") is decoded again
+    alone without the previous text, which usually breaks the loop, and dropped if it
+    still repeats: the same words on every rerun, and no loops.
     """
+    segments = list(_transcribe(audio, model, options))
+    if options.temperature_fallback:
+        return segments
+    out = []
+    for seg in segments:
+        if getattr(seg, "compression_ratio", 0.0) <= COMPRESSION_LIMIT:
+            out.append(seg)
+            continue
+        a = max(0, int((seg.start - 0.2) * 16000))
+        retry = replace(options, condition_on_previous_text=False, initial_prompt=None, vad_filter=False)
+        again = [s for s in _transcribe(audio[a: int((seg.end + 0.2) * 16000)], model, retry)
+                 if s.compression_ratio <= COMPRESSION_LIMIT]
+        out += [_shifted(s, a / 16000) for s in again]
+    return out
+
+
+def _shifted(seg: Any, offset: float) -> Any:
+    """A segment (and its words) of a re-decoded slice, moved back to the signal's timeline."""
+    words = [replace(w, start=w.start + offset, end=w.end + offset) for w in seg.words or ()]
+    return replace(seg, start=seg.start + offset, end=seg.end + offset, words=words or seg.words)
+
+
+def _transcribe(audio: np.ndarray, model: Any, options: TranscribeOptions) -> Any:
     segments, _info = model.transcribe(
         audio,
         language=options.language,
@@ -125,7 +155,7 @@ def decode(audio: np.ndarray, model: Any, options: TranscribeOptions) -> Any:
         vad_parameters={"min_silence_duration_ms": options.vad_min_silence_ms},
         condition_on_previous_text=options.condition_on_previous_text,
         # faster-whisper retries a window at rising temperatures when it looks unsure; that
-        # sampling makes reruns differ, and it did not lower WER on real calls
+        # sampling makes reruns differ (decode() guards against loops instead)
         temperature=[0.0, 0.2, 0.4, 0.6, 0.8, 1.0] if options.temperature_fallback else 0.0,
         initial_prompt=options.initial_prompt,
         word_timestamps=options.word_timestamps,
