@@ -222,3 +222,27 @@ def test_a_real_conversation_without_a_rep_is_split_but_left_unknown(tmp_path_fa
     t = transcribe_call(Call("sample", recording=wav), Settings(redact=False))
     assert {s.label for s in t.segments} == {"S0", "S1"}
     assert {s.speaker for s in t.segments} == {"unknown"}
+
+
+def test_a_new_speakers_override_reassigns_roles_without_reading_again(tmp_path):
+    """Editing the speakers column changes the roles on the next run; the transcript is
+    taken from the store, not transcribed or imported again."""
+    from callinsight.pipeline import process_call
+
+    doc = {"segments": [
+        {"start": 0.0, "end": 2.0, "speaker": "SPEAKER_00",
+         "text": "Thanks for calling Relay, how can I help?"},
+        {"start": 2.5, "end": 5.0, "speaker": "SPEAKER_01", "text": "I'd like to know what it costs."}]}
+    path = tmp_path / "c1.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    store = Store(tmp_path / "store.sqlite")
+    call = Call("c1", rep="Sam", transcript=path)
+    assert process_call(call, Settings(), store, tmp_path).status == "new"
+    assert [s.speaker for s in store.transcript("c1")] == ["rep", "customer"]
+    flipped = Call("c1", rep="Sam", transcript=path, speakers=(("SPEAKER_00", "customer"),))
+    result = process_call(flipped, Settings(), store, tmp_path)
+    assert result.status == "cached"
+    assert [s.speaker for s in store.transcript("c1")] == ["customer", "rep"]
+    with store.connect() as con:  # one import, two role assignments of it
+        keys = [k for (k,) in con.execute("SELECT cache_key FROM transcript_cache")]
+    assert len(keys) == 2 and len({k.split("#roles:")[0] for k in keys}) == 1

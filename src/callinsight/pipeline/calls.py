@@ -14,9 +14,10 @@ from callinsight.pipeline.extraction import extraction_failure_key
 from callinsight.registry import load_plugins
 from callinsight.settings import Settings
 from callinsight.sources.readers import to_vtt
-from callinsight.stages.speakers.assign import with_rep_voice
+from callinsight.stages.speakers.assign import reassign_roles, with_rep_voice
 from callinsight.stages.speakers.voices import rep_profile
 from callinsight.stages.transcribe import import_transcript, input_key, transcribe_call, uses_transcript
+from callinsight.stages.transcribe.options import ROLES_MARK, split_key
 from callinsight.store.sqlite import Store
 from callinsight.util.fsutil import atomic_write_text
 
@@ -81,6 +82,11 @@ def check_call(call: Call, settings: Settings, store: Store, out_dir: Path) -> C
             _write_vtt(vtt_path, store, call.call_id)
         return CallResult(call.call_id, "cached", seconds=time.perf_counter() - t0)
     transcript = store.cached_transcript(key, call.call_id)
+    if transcript is None:  # transcribed before, with other role inputs: assign roles again
+        base, _ = split_key(key)
+        earlier = store.transcribed_as(base + ROLES_MARK, call.call_id)
+        if earlier is not None:
+            transcript = reassign_roles(earlier, call, settings, rep_profile(store, call.call_id, call.rep))
     if transcript is not None:
         store.save_transcript(call, transcript, key)
         _write_vtt(vtt_path, store, call.call_id)

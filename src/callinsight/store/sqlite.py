@@ -140,6 +140,14 @@ class Store:
                     prints.append(vec)
         return prints
 
+    def transcribed_as(self, prefix: str, call_id: str) -> Transcript | None:
+        """A cached transcript whose key starts with ``prefix``: the same input transcribed
+        with the same options, its roles assigned from other role inputs."""
+        with self.connect() as con:
+            row = con.execute("SELECT cache_key FROM transcript_cache WHERE substr(cache_key, 1, ?) = ?"
+                              " ORDER BY created_at DESC LIMIT 1", (len(prefix), prefix)).fetchone()
+        return None if row is None else self.cached_transcript(row[0], call_id)
+
     def save_transcript(self, call: Call, transcript: Transcript, cache_key: str) -> None:
         """Cache the transcript and make it the call's current one, in one transaction."""
         seg_json = json.dumps([asdict(s) for s in transcript.segments])

@@ -35,8 +35,11 @@ def _override(call: Call, labels: list[str]) -> dict[str, Role] | None:
     roles = {lab: given[lab.casefold()] for lab in labels if lab.casefold() in given}
     if not roles:
         return None
+    rest = [lab for lab in labels if lab not in roles]
     if "rep" in roles.values():  # the rest of a named rep's call is the customer side
-        roles.update({lab: "customer" for lab in labels if lab not in roles})
+        roles.update({lab: "customer" for lab in rest})
+    elif len(rest) == 1 and set(roles.values()) == {"customer"}:  # never two customers
+        roles[rest[0]] = "rep"
     return roles
 
 
@@ -104,3 +107,15 @@ def with_rep_voice(transcript: Transcript, call: Call, settings: Settings,
     transcript.segments = [replace(s, speaker="unknown") if s.label in voices else s
                            for s in transcript.segments]
     return assign_roles(transcript, call, settings, voice=guess)
+
+
+def reassign_roles(transcript: Transcript, call: Call, settings: Settings,
+                   rep_voice: np.ndarray | None) -> Transcript:
+    """A stored transcript's anonymous speakers assigned again (new rep, speakers column,
+    company names or cues), without transcribing: labels and voices are kept."""
+    record = transcript.options.get("roles") or {}
+    labels = set(record.get("labels") or ())
+    transcript.segments = [replace(s, speaker="unknown") if s.label in labels else s
+                           for s in transcript.segments]
+    transcript = assign_roles(transcript, call, settings)
+    return with_rep_voice(transcript, call, settings, rep_voice)

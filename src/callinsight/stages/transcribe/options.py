@@ -76,27 +76,40 @@ def uses_transcript(call: Call, settings: Settings) -> bool:
     return call.transcript is not None and (settings.prefer_transcript or call.recording is None)
 
 
-def role_inputs(call: Call, settings: Settings) -> dict:
-    """What decides the roles of anonymous speakers: a change means assigning them again."""
+ROLES_MARK = "#roles:"
+
+
+def role_inputs(call: Call, settings: Settings) -> str:
+    """Hash of what decides the roles of anonymous speakers (the rep's name, the speakers
+    column, company names, the confidence bar, the cue file): a change assigns them again
+    from the stored transcript, without transcribing."""
     cues = settings.role_cues_file
-    return {"speakers": call.speakers, "company": list(settings.company_names),
-            "min_conf": settings.role_min_confidence,
-            "cues": file_hash(cues) if cues.is_file() else str(cues)}
+    payload = json.dumps({"rep": call.rep, "speakers": call.speakers,
+                          "company": list(settings.company_names), "min": settings.role_min_confidence,
+                          "cues": file_hash(cues) if cues.is_file() else str(cues)}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
 def input_key(call: Call, settings: Settings) -> str:
-    """Cache key of a call's input: audio or transcript content hash plus options."""
+    """Cache key of a call's input: audio or transcript content hash plus options, then
+    ``#roles:`` and the hash of the role inputs (see :func:`split_key`)."""
     redact_flag = {"redact": settings.redact}
-    roles_in = role_inputs(call, settings)
     if uses_transcript(call, settings):
         assert call.transcript is not None
-        payload = json.dumps({"file": file_hash(call.transcript), "rep": call.rep, **redact_flag,
-                              **roles_in})
-        return "import:" + hashlib.sha256(payload.encode()).hexdigest()[:32]
-    assert call.recording is not None
-    roles = call.channels or tuple(settings.channels)
-    options = TranscribeOptions.from_settings(settings)
-    audio = json.dumps({"audio": file_hash(call.recording), "diarizer": settings.diarizer,
-                        "speakers_n": settings.diarize_speakers, "rep": call.rep, **roles_in})
-    key = options.cache_key(hashlib.sha256(audio.encode()).hexdigest(), tuple(roles))
-    return key + ("" if settings.redact else ":raw")
+        payload = json.dumps({"file": file_hash(call.transcript), "rep": call.rep, **redact_flag})
+        base = "import:" + hashlib.sha256(payload.encode()).hexdigest()[:32]
+    else:
+        assert call.recording is not None
+        roles = call.channels or tuple(settings.channels)
+        audio = json.dumps({"audio": file_hash(call.recording), "diarizer": settings.diarizer,
+                            "speakers": settings.diarize_speakers, "same": settings.diarize_same_voice})
+        options = TranscribeOptions.from_settings(settings)
+        base = options.cache_key(hashlib.sha256(audio.encode()).hexdigest(), tuple(roles))
+        base += "" if settings.redact else ":raw"
+    return base + ROLES_MARK + role_inputs(call, settings)
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """(the transcription part, the role-inputs part) of a key from :func:`input_key`."""
+    base, _, roles = key.partition(ROLES_MARK)
+    return base, roles
