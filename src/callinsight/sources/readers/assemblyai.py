@@ -14,13 +14,11 @@ from typing import Any
 from callinsight.contracts import Segment
 from callinsight.sources.readers.base import ReadContext, register_reader
 from callinsight.sources.readers.json_fields import (
-    entry_text,
-    entry_times,
     label_field,
     list_field,
     load_json,
-    object_at,
     sniff_json,
+    timed_entries,
 )
 from callinsight.sources.readers.words import Word, word_segments
 
@@ -64,11 +62,8 @@ def read_assemblyai(text: str, ctx: ReadContext) -> list[Segment]:
     utterances = list_field(data, "utterances", ctx, "utterances", "{speaker, start, end, text}")
     if utterances:
         segments = []
-        for i in range(len(utterances)):
-            where = f"utterances[{i}]"
-            item = object_at(utterances, i, ctx, where)
-            start, end = entry_times(item, ctx, where, 1000.0, "milliseconds")
-            body = entry_text(item, ctx, where)
+        for where, item, start, end, body in timed_entries(utterances, ctx, "utterances", 1000.0,
+                                                           "milliseconds"):
             channel = _channel(item, ctx, where)
             name = label_field(item, "speaker", ctx, where) or label_field(item, "channel", ctx, where)
             if body:
@@ -76,11 +71,7 @@ def read_assemblyai(text: str, ctx: ReadContext) -> list[Segment]:
         return segments
     words = list_field(data, "words", ctx, "words", "{text, start, end, speaker}")
     found = []
-    for i in range(len(words)):
-        where = f"words[{i}]"
-        item = object_at(words, i, ctx, where)
-        start, end = entry_times(item, ctx, where, 1000.0, "milliseconds")
-        body = entry_text(item, ctx, where)
+    for where, item, start, end, body in timed_entries(words, ctx, "words", 1000.0, "milliseconds"):
         channel = _channel(item, ctx, where)
         name = label_field(item, "speaker", ctx, where) or label_field(item, "channel", ctx, where)
         if body:

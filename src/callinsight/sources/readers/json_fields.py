@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +147,16 @@ def label_field(item: Mapping[str, Any], key: str, ctx: ReadContext, where: str)
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ctx.error(f"{key!r} must be a string or an integer, got {value!r:.40}.", where=where)
     return collapse(str(value)) or None
+
+
+def timed_entries(items: list[Any], ctx: ReadContext, prefix: str, scale: float, unit: str,
+                  text_key: str = "text") -> Iterator[tuple[str, Mapping[str, Any], float, float, str]]:
+    """Each entry of a JSON list of timed texts, checked: ``(where, item, start, end, text)``.
+
+    ``where`` names the entry in messages (``prefix[i]``); times are in seconds.
+    """
+    for i in range(len(items)):
+        where = f"{prefix}[{i}]"
+        item = object_at(items, i, ctx, where)
+        start, end = entry_times(item, ctx, where, scale, unit)
+        yield where, item, start, end, entry_text(item, ctx, where, text_key)

@@ -15,13 +15,11 @@ from callinsight.contracts import Segment
 from callinsight.sources.readers.base import ReadContext, register_reader
 from callinsight.sources.readers.json_fields import (
     as_float,
-    entry_text,
-    entry_times,
     label_field,
     list_field,
     load_json,
-    object_at,
     sniff_json,
+    timed_entries,
 )
 
 _WHISPER_KEYS = ("tokens", "seek", "avg_logprob")
@@ -67,11 +65,7 @@ def read_whisperx(text: str, ctx: ReadContext) -> list[Segment]:
     """WhisperX segments: ``speaker`` labels kept for role assignment, words ignored."""
     segments = _segments(load_json(text, ctx), ctx, "WhisperX")
     out = []
-    for i in range(len(segments)):
-        where = f"segments[{i}]"
-        item = object_at(segments, i, ctx, where)
-        start, end = entry_times(item, ctx, where, 1.0, "seconds")
-        body = entry_text(item, ctx, where)
+    for where, item, start, end, body in timed_entries(segments, ctx, "segments", 1.0, "seconds"):
         if body:
             out.append(ctx.segment(start, end, label_field(item, "speaker", ctx, where), body))
     return out
@@ -82,11 +76,7 @@ def read_whisper(text: str, ctx: ReadContext) -> list[Segment]:
     """openai-whisper segments: no speakers (role "unknown"), ``avg_logprob`` as confidence."""
     segments = _segments(load_json(text, ctx), ctx, "openai-whisper")
     out = []
-    for i in range(len(segments)):
-        where = f"segments[{i}]"
-        item = object_at(segments, i, ctx, where)
-        start, end = entry_times(item, ctx, where, 1.0, "seconds")
-        body = entry_text(item, ctx, where)
+    for _, item, start, end, body in timed_entries(segments, ctx, "segments", 1.0, "seconds"):
         confidence = as_float(item.get("avg_logprob"))
         if confidence is not None and not math.isfinite(confidence):
             confidence = None
