@@ -327,6 +327,8 @@ def main() -> None:
     record("real_mono", "naive base, defaults", "naive", mono,
            naive=NAIVE["naive base, defaults, mixed down"])
     record("real_mono", "callinsight pipeline (diarized, roles)", "pipeline", mono, **pipeline)
+    record("real_mono", "callinsight pipeline, diarizer resemblyzer", "pipeline", mono,
+           overrides={**overrides, "diarizer": "resemblyzer"})
     for name in ("naive base, defaults, mixed down", "naive tiny.en, defaults, mixed down"):
         record("pyannote", name.replace(", mixed down", ""), "naive", sample, naive=NAIVE[name])
         record("prompts", name.replace(", mixed down", ""), "naive", prompts, naive=NAIVE[name])
@@ -352,8 +354,9 @@ def render(rows: list[dict], stereo: list[dict], prompts: list[dict], synthetic:
              "`benchmarks/transcribe.py` " + " ".join(f"--set {k}={v}" for k, v in overrides.items()),
              "", "WER: jiwer after whisper-normalizer's English normaliser. Role WER: each call's "
              "words per role against the reference's, words left `unknown` missed. x realtime: "
-             "audio seconds over the whole process (start, imports, model load, all calls one "
-             "after the other) and over the decoding alone.", "",
+             "audio seconds over the whole process (start, imports, model load, every call: the "
+             "pipeline 2 at a time as the nightly flow runs them, naive one after the other) and "
+             "over the decoding alone.", "",
              "| corpus | variant | WER | role WER | attribution | DER | x realtime (process / work) "
              "| peak RSS MB |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
