@@ -16,7 +16,7 @@ What it writes under --out (default: this folder):
     reference/<call_id>.json the true timeline: [{"speaker", "start", "end", "text"}, ...]
                              (seconds, 2 decimals); the project's simple JSON transcript format.
     calls.csv                call_id,deal_id,rep,started_at,recording
-    deals.csv                deal_id,stage,amount,created_at,closed_at
+    deals.csv                deal_id,stage,amount,created_at,closed_at,lead_source
 
 How a call is made: each turn is spoken by espeak-ng (rep and customer voices from the script,
 speed / pitch / word gap drawn from a per-call RNG seeded with `seed` and the call_id), resampled
@@ -71,6 +71,16 @@ SPEAKERS = ("rep", "customer")
 CHANNEL = {"rep": 0, "customer": 1}
 WON = {"closed won", "closedwon", "closed_won"}
 LOST = {"closed lost", "closedlost", "closed_lost"}
+
+# Where each deal's lead came from (deals.csv `lead_source`, read by the lead hand-off section);
+# a deal in the script may set its own `lead_source`.
+LEAD_SOURCES = {
+    "D1001": "Referral", "D1002": "Webinar", "D1003": "Referral", "D1004": "Webinar",
+    "D1005": "Paid search", "D1006": "Outbound", "D1007": "Referral", "D1008": "Referral",
+    "D1009": "Webinar", "D1010": "Paid search", "D1011": "Outbound", "D1012": "Paid search",
+    "D1013": "Webinar", "D1014": "Outbound", "D1015": "Paid search", "D1016": "Outbound",
+    "D1017": "Webinar", "D1018": "Referral", "D1019": "Paid search",
+}
 
 # Keyword rules used to verify the planted themes (customer turns only).
 THEME_RULES: dict[str, re.Pattern[str]] = {
@@ -345,11 +355,12 @@ def write_csvs(data: dict, out: Path) -> None:
             )  # fmt: skip
     with (out / "deals.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["deal_id", "stage", "amount", "created_at", "closed_at"])
+        w.writerow(["deal_id", "stage", "amount", "created_at", "closed_at", "lead_source"])
         for deal in data["deals"]:
             w.writerow(
                 [deal["deal_id"], deal["stage"], deal["amount"], deal["created_at"],
-                 deal["closed_at"] or ""]
+                 deal["closed_at"] or "",
+                 deal.get("lead_source") or LEAD_SOURCES.get(deal["deal_id"], "")]
             )  # fmt: skip
 
 

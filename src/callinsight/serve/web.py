@@ -10,6 +10,11 @@ limit), ``/export.csv`` the same results as CSV, ``/themes`` the theme report,
 ``/calls`` and ``/calls/{call_id}`` transcripts, ``/audio/{call_id}`` the call's recording
 (HTTP Range supported) served only for a call known in the store whose recording resolves
 inside the run's input folder. What the pages show is built in ``web_views``.
+
+``POST /briefs`` and ``POST /briefs/{theme_id}`` (the Themes page's "Write brief" buttons)
+write content briefs into ``OUT/briefs/`` (``stages.report.brief``) and download their
+Markdown. The only requests that write anything: refused unless same-origin (``Origin`` /
+``Sec-Fetch-Site``), so another web page cannot trigger them from the marketer's browser.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from callinsight.serve.run_db import store_path
 from callinsight.serve.search import Filters, Hit, QueryEncoder
 from callinsight.serve.search_cli import hits_csv
 from callinsight.serve.web_views import AUDIO_TYPES, RunStore, recording_file
+from callinsight.stages.report.brief import write_briefs
 from callinsight.stages.report.formatting import format_money, format_timestamp, humanize
 
 __all__ = ["create_app", "serve_command", "RunStore", "recording_file", "AUDIO_TYPES"]
@@ -130,6 +136,19 @@ def _query_string(form: dict[str, str]) -> str:
     return urlencode({k: v for k, v in form.items() if v})
 
 
+def same_origin(request: Request) -> bool:
+    """A request that may change files: not sent by another site's page. Browsers send
+    ``Sec-Fetch-Site`` to 127.0.0.1 / localhost, and it decides (with this app's
+    ``Referrer-Policy: no-referrer`` a same-origin form post says ``Origin: null``); an older
+    browser's ``Origin`` must then be this host ("null" is refused); a client sending neither
+    (curl, the test client) is no browser another site could drive."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.headers.get('host', '')}"
+
+
 def create_app(out_dir: str | Path, *, allowed_hosts: list[str] | None = None,
                encoder: QueryEncoder | None = None) -> FastAPI:
     """The web app over one run's output folder (``OUT/insights.db`` must exist)."""
@@ -193,7 +212,32 @@ def create_app(out_dir: str | Path, *, allowed_hosts: list[str] | None = None,
 
     @app.get("/themes", response_class=HTMLResponse)
     def themes(request: Request):
-        return page("themes.html.j2", active="themes", **store.report_context())
+        return page("themes.html.j2", active="themes", briefs_dir=str(store.out_dir.resolve() / "briefs"),
+                    **store.report_context())
+
+    brief_lock = threading.Lock()  # one export at a time: each reads, then rewrites, the clearances
+
+    def brief(request: Request, theme_id: str | None) -> Response:
+        if not same_origin(request):
+            return Response("Cross-site request refused.", status_code=403, media_type="text/plain")
+        try:
+            with brief_lock:
+                export = write_briefs(store.out_dir, theme_id)
+        except InputError as exc:
+            return page("error.html.j2", 404, title="No such theme", message=str(exc), active="themes")
+        name = f"brief-{export.briefs[0].slug}.md" if theme_id is not None else "briefs-all.md"
+        text = export.markdown[theme_id] if theme_id is not None else export.combined()
+        return Response(text, media_type="text/markdown; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store"})
+
+    @app.post("/briefs")
+    def briefs_all(request: Request):
+        return brief(request, None)
+
+    @app.post("/briefs/{theme_id:path}")
+    def brief_one(request: Request, theme_id: str):
+        return brief(request, theme_id)
 
     @app.get("/calls", response_class=HTMLResponse)
     def calls(request: Request):

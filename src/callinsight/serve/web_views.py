@@ -32,7 +32,7 @@ AUDIO_TYPES = {
 }
 # the published tables ``report_data`` reads (catalog names)
 REPORT_TABLES = ("themes", "quotes", "objection_stats", "objections", "phrases",
-                 "conversation_metrics", "calls_status", "deals")
+                 "conversation_metrics", "calls_status", "deals", "handoff")
 _CALL_COLUMNS = ["call_id", "deal_id", "rep", "started_at", "recording", "transcript", "source",
                  "duration"]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +26,17 @@ from callinsight.util.markup import without_markup
 REQUIRED_CALL_COLUMNS = ("call_id",)
 MEDIA_COLUMNS = ("recording", "transcript")
 REQUIRED_DEAL_COLUMNS = ("deal_id", "stage")
+
+# Optional CRM columns the lead hand-off reads (stages/analyse/handoff.py). Headers are matched
+# lower-cased, with runs of other characters as "_" and a Salesforce custom-field "__c" dropped:
+# Salesforce "Lead Source" / LeadSource, HubSpot "Original Source" / "Original Source Type".
+LEAD_SOURCE_COLUMNS = ("lead_source", "leadsource", "original_source", "original_source_type",
+                       "hs_analytics_source")
+# Why a closed deal was won or lost: a loss-reason column speaks for lost deals only, a
+# won-reason column for won deals only, a generic reason column for both.
+LOST_REASON_COLUMNS = ("closed_lost_reason", "loss_reason", "lost_reason", "reason_lost")
+WON_REASON_COLUMNS = ("closed_won_reason", "won_reason", "win_reason", "reason_won")
+REASON_COLUMNS = ("reason", "outcome_reason", "win_loss_reason", "close_reason", "closed_reason")
 
 _WON = {"closed_won", "closedwon", "closed won", "won"}
 _LOST = {"closed_lost", "closedlost", "closed lost", "lost"}
@@ -56,6 +68,40 @@ class Manifest:
     statuses: list[CallStatus] = field(default_factory=list)
     root: Path = Path(".")
     warnings: list[str] = field(default_factory=list)  # e.g. dates taken from files
+
+
+@dataclass(frozen=True)
+class CrmDeal(Deal):
+    """A deal with the optional CRM columns of deals.csv that the lead hand-off reads.
+
+    ``lead_source``: None when deals.csv has no lead-source column, "" when this deal's cell is
+    empty. ``outcome_reason``: the reason recorded for this deal's outcome; None when no reason
+    column speaks for it (an open deal, a won deal beside a loss-reason column), "" when one
+    does and the cell is empty. ``reason_columns``: the reason columns deals.csv has.
+    """
+
+    lead_source: str | None = None
+    outcome_reason: str | None = None
+    reason_columns: tuple[str, ...] = ()
+
+
+def _column_key(name: str) -> str:
+    key = re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+    return re.sub(r"_+c$", "", key) if name.strip().endswith("__c") else key
+
+
+def _find_column(header: list[str], spellings: tuple[str, ...]) -> str | None:
+    """The first header cell (in the order of ``spellings``) that is one of ``spellings``."""
+    keys = {_column_key(h): h for h in reversed(header)}
+    return next((keys[s] for s in spellings if s in keys), None)
+
+
+def lead_source_value(text: str) -> str:
+    """A lead source as people write it: "PAID_SEARCH" (an API enum) reads "Paid search"."""
+    text = " ".join(text.split())
+    if len(text) > 3 and re.fullmatch(r"[A-Z0-9_ ]+", text) and not text.isdigit():
+        text = text.replace("_", " ").strip().capitalize()
+    return text
 
 
 @dataclass
@@ -236,7 +282,11 @@ def read_calls(path: str | Path, *, allowed_roots: tuple[Path, ...] = ()) -> Man
 def read_deals(path: str | Path) -> DealTable:
     """Read deals.csv. Bad rows are skipped with a warning; duplicate deal rows: the last wins."""
     path = Path(path)
-    rows, _ = _read_csv(path, REQUIRED_DEAL_COLUMNS, "Deals")
+    rows, header = _read_csv(path, REQUIRED_DEAL_COLUMNS, "Deals")
+    source_col = _find_column(header, LEAD_SOURCE_COLUMNS)
+    reason_cols = {kind: _find_column(header, spellings) for kind, spellings in (
+        ("lost", LOST_REASON_COLUMNS), ("won", WON_REASON_COLUMNS), ("any", REASON_COLUMNS))}
+    found = tuple(c for c in reason_cols.values() if c)
     deals: dict[str, Deal] = {}
     warnings: list[str] = []
     for i, row in enumerate(rows, start=1):
@@ -255,13 +305,18 @@ def read_deals(path: str | Path) -> DealTable:
             continue
         if deal_id in deals:
             warnings.append(f"{path.name} row {i}: duplicate deal {deal_id!r}, the later row wins")
-        deals[deal_id] = Deal(
+        outcome = normalize_stage(row.get("stage", ""))
+        reason_col = (reason_cols.get(outcome) or reason_cols["any"]) if outcome != "open" else None
+        deals[deal_id] = CrmDeal(
             deal_id=deal_id,
-            outcome=normalize_stage(row.get("stage", "")),
+            outcome=outcome,
             amount=amount,
             created_at=created,
             closed_at=closed,
             stage=row.get("stage", ""),
+            lead_source=lead_source_value(row.get(source_col, "")) if source_col else None,
+            outcome_reason=row.get(reason_col, "") if reason_col else None,
+            reason_columns=found,
         )
     return DealTable(deals=deals, warnings=warnings)
 

@@ -1,4 +1,4 @@
-"""The built-in analyses: phrases, themes, objections and conversation metrics.
+"""The built-in analyses: phrases, themes, objections, conversation metrics and the lead hand-off.
 
 Each is a plain function from an :class:`~callinsight.stages.analyse.insights.AnalysisContext`
 to an :class:`~callinsight.stages.analyse.insights.AnalysisOutput`, registered by name in
@@ -55,6 +55,14 @@ def metric_analysis(ctx: AnalysisContext) -> AnalysisOutput:
     counted = set(ctx.customer.loc[~ctx.customer["pre_decision"], "call_id"]) if len(ctx.customer) else set()
     call_metrics, metrics = _metrics(ctx.segments, ctx.deals, exclude=counted)
     return AnalysisOutput({"conversation_metrics": metrics, "call_metrics": call_metrics})
+
+
+@analyses.register("handoff")
+def handoff_analysis(ctx: AnalysisContext) -> AnalysisOutput:
+    """Speed to first call against the SLA, outcome and lead source per deal (stages/analyse/handoff.py)."""
+    from callinsight.stages.analyse.handoff import handoff_output
+
+    return handoff_output(ctx)
 
 
 def _phrase_table(cust: pd.DataFrame, deals, deal_reps, opts: StatsOptions, strata=None, *,

@@ -1,4 +1,4 @@
-"""Geometry of the report's two SVG charts (theme lift, objection outcomes).
+"""Geometry of the report's SVG charts (theme lift, objection outcomes, speed to first call).
 
 Only numbers and plain-text labels are computed here: the template draws the SVG, so
 every label goes through Jinja's autoescape like any other value from data.
@@ -11,7 +11,7 @@ from typing import Any
 
 from callinsight.stages.report.formatting import truncate
 
-__all__ = ["lift_chart", "objection_chart", "MAX_CHART_ROWS"]
+__all__ = ["lift_chart", "objection_chart", "handoff_chart", "MAX_CHART_ROWS"]
 
 MAX_CHART_ROWS = 30
 
@@ -129,3 +129,32 @@ def objection_chart(objections: list[dict[str, Any]], has_deals: bool) -> dict[s
         "label_x": label_w,
         "rows": rows,
     }
+
+
+def handoff_chart(bins: list[dict[str, Any]], sla: str) -> dict[str, Any] | None:
+    """Stacked won/lost/open bars of deals per time-to-first-call bin (``label``, ``won``,
+    ``lost``, ``open``, ``within``), with a dashed line between the bins within the SLA and
+    the later ones (``sla``: its label); None when no deal has a time to first call."""
+    if not any(b["deals"] for b in bins):
+        return None
+    width, label_w, right = 920, 150, 150
+    top, row_h, bar_h, bottom, gap = 12, 30, 16, 12, 18
+    x0, x1 = label_w + 12, width - right
+    scale = (x1 - x0) / max(b["deals"] for b in bins)
+    rows, sla_y, y_row = [], None, top
+    for b in bins:
+        if not b["within"] and sla_y is None and rows:
+            sla_y, y_row = y_row + gap / 2, y_row + gap
+        y = y_row + (row_h - bar_h) / 2
+        won_w, lost_w, open_w = (round(b[k] * scale, 1) for k in ("won", "lost", "open"))
+        rows.append({
+            "y": round(y, 1), "mid": round(y + bar_h / 2 + 4, 1), "label": truncate(b["label"], 20),
+            "within": b["within"], "won_w": won_w, "lost_x": round(x0 + won_w, 1), "lost_w": lost_w,
+            "open_x": round(x0 + won_w + lost_w, 1), "open_w": open_w,
+            "text": f"{b['deals']} deal{'' if b['deals'] == 1 else 's'}",
+            "text_x": round(x0 + won_w + lost_w + open_w + 8, 1),
+            "title": f"{b['label']}: {b['won']} won, {b['lost']} lost, {b['open']} open",
+        })
+        y_row += row_h
+    return {"width": width, "height": y_row + bottom, "x0": x0, "x1": x1, "bar_h": bar_h,
+            "label_x": label_w, "rows": rows, "sla_y": sla_y, "sla": sla}

@@ -28,6 +28,7 @@ __all__ = [
     "format_lift_range",
     "format_q",
     "format_metric",
+    "format_hours",
     "humanize",
     "truncate",
     "md_escape",
@@ -154,6 +155,19 @@ def format_metric(value: Any, missing: str = DASH) -> str:
     if abs(number) >= 10:
         return f"{number:,.1f}"
     return f"{number:.2f}"
+
+
+def format_hours(hours: Any, missing: str = DASH) -> str:
+    """A waiting time: ``1.54 -> "1.5 h"``, ``47.6 -> "48 h"``, ``150 -> "6.2 days"``; NaN ->
+    ``missing``. Days from 72 hours on (three days read better than 72 h)."""
+    number = to_float(hours)
+    if number is None:
+        return missing
+    if abs(number) < 10:
+        return f"{number:.1f} h"
+    if abs(number) < 72:
+        return f"{number:.0f} h"
+    return f"{number / 24:.1f} days"
 
 
 def format_timestamp(seconds: Any, missing: str = DASH) -> str:

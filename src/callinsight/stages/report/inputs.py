@@ -14,6 +14,7 @@ from datetime import datetime
 import pandas as pd
 
 from callinsight.contracts import OUTPUT_TABLES
+from callinsight.stages.analyse.handoff import handoff_from_tables
 from callinsight.stages.report.view import ReportData, RunInfo
 
 NO_DEALS_NOTE = "No deal outcomes were given: win/loss statistics need a CRM export (--deals deals.csv)."
@@ -66,4 +67,5 @@ def report_data(tables: Mapping[str, pd.DataFrame], run: Mapping,
         objections=_table(tables, "objection_stats"), objection_quotes=_table(tables, "objections"),
         phrases=_table(tables, "phrases"), metrics=_table(tables, "conversation_metrics"),
         run=info, deals=deals[["deal_id", "outcome", "amount"]] if has_deals else None,
+        handoff=handoff_from_tables(tables, settings) if has_deals else None,
     )

@@ -1,4 +1,4 @@
-"""View models of the theme, objection and phrase sections, row by row.
+"""View models of the theme, objection, phrase and lead hand-off sections, row by row.
 
 The three sections share one set of figures per row (won/lost, win rate and its interval,
 lift, q-value, pipeline: ``_stat_view``) and one way to show a quote (``_quote_view``), so
@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from callinsight.stages.report.charts import handoff_chart
 from callinsight.stages.report.content import act_words, objection_verb, suggest_content
 from callinsight.stages.report.formatting import (
+    format_hours,
     format_lift,
     format_lift_range,
     format_money,
@@ -29,9 +31,10 @@ from callinsight.stages.report.formatting import (
 )
 
 if TYPE_CHECKING:
+    from callinsight.stages.analyse.handoff import Handoff, SpeedGroup
     from callinsight.stages.report.view import ReportData, RunInfo
 
-__all__ = ["DealLookup", "records", "theme_views", "objection_views", "phrase_views"]
+__all__ = ["DealLookup", "records", "theme_views", "objection_views", "phrase_views", "handoff_view"]
 
 MAX_QUOTES = 5  # per theme card
 MIN_QUOTES = 3  # fill with non-representative quotes up to this many
@@ -321,3 +324,99 @@ def phrase_views(data: ReportData) -> tuple[list[dict[str, Any]], int]:
     else:
         views.sort(key=lambda v: (-v["mentions"], -v["deals"]))
     return views[:MAX_PHRASES], max(0, len(views) - MAX_PHRASES)
+
+
+MAX_SOURCE_ITEMS = 15  # themes and objections in the by-source table
+MAX_LISTED_DEALS = 50  # deals per sales-manager list (the rest are in handoff.csv)
+# why a deal is not in the speed figures, as the section says it (handoff.py's notes)
+_EXCLUDED = {
+    "no call": "never called",
+    "called before the deal was created": "first called before the deal was created",
+    "no created_at": "no created_at date",
+    "a call has no date: first call unknown": "a call without a date (first call unknown)",
+}
+
+
+def _hours_label(lo: float, hi: float) -> str:
+    """A bin of the speed chart: "0–4 h", "48–72 h", "3–7 days", "over 14 days"."""
+    if hi == float("inf"):
+        return f"over {lo:g} h" if lo < 72 else f"over {round(lo / 24, 1):g} days"
+    if hi <= 72:
+        return f"{lo:g}–{hi:g} h"
+    return f"{round(lo / 24, 1):g}–{round(hi / 24, 1):g} days"
+
+
+def _group_view(name: str, g: SpeedGroup) -> dict[str, Any]:
+    return {
+        "name": name, "deals": g.deals, "closed": g.closed, "won": g.won, "lost": g.lost,
+        "win_rate": format_pct(g.win_rate), "win_rate_ci": format_pct_range(*g.ci) if g.ci else "",
+        "amount_won": format_money(g.amount_won), "amount_lost": format_money(g.amount_lost),
+    }
+
+
+def _deal_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"deal_id": to_text(r.get("deal_id")), "outcome": to_text(r.get("outcome")),
+             "amount": format_money(r.get("amount")), "lead_source": to_text(r.get("lead_source")),
+             "created_at": to_text(r.get("created_at"))[:10]} for r in rows[:MAX_LISTED_DEALS]]
+
+
+def _speed_sentence(h: Handoff, sla: str) -> str:
+    a, b = h.within, h.later
+    test = f"(Fisher's exact test p = {format_q(h.p_value)})"
+    if h.verdict in ("win", "loss"):
+        more = "more" if h.verdict == "win" else "less"
+        return f"Deals first called within {sla} won {more} often than later ones {test}."
+    if h.verdict == "no difference":
+        return (f"No significant difference in win rate between deals first called within {sla} and "
+                f"later ones {test}.")
+    if not a.closed or not b.closed:
+        which = "within " + sla if not a.closed else "after " + sla
+        return f"No closed deal was first called {which}: there is nothing to compare."
+    return (f"The comparison needs at least {h.min_closed} closed deals, 3 won and 3 lost; there are "
+            f"{a.closed + b.closed} ({a.won + b.won} won, {a.lost + b.lost} lost).")
+
+
+def handoff_view(h: Handoff | None) -> dict[str, Any] | None:
+    """The "Lead hand-off" section: speed to first call against the SLA, lead sources, and
+    the deals to chase; None when the run has no hand-off figures."""
+    if h is None:
+        return None
+    sla = format_hours(h.sla_hours)
+    bins = [{**b, "label": _hours_label(b["lo"], b["hi"])} for b in h.bins]
+    # the sources of the deals with calls: the population of the by-source theme tests
+    names = [s.source for s in h.sources if any(s.source in d.shares for d in h.differences)]
+    diffs = []
+    for d in h.differences[:MAX_SOURCE_ITEMS]:
+        diffs.append({
+            "kind": d.kind, "label": humanize(d.label) if d.kind == "objection" else d.label,
+            "deals": d.deals, "p": format_q(d.p_value), "q": format_q(d.q_value), "test": d.test,
+            "verdict": d.verdict, "differs": d.verdict == "differs by source", "top_source": d.top_source,
+            "shares": [{"source": n, "k": d.shares.get(n, (0, 0))[0], "n": d.shares.get(n, (0, 0))[1],
+                        "pct": format_pct(d.shares[n][0] / d.shares[n][1]) if d.shares.get(n, (0, 0))[1]
+                        else format_pct(None)} for n in names],
+        })
+    return {
+        "sla": sla, "n_deals": h.n_deals, "timed": h.timed, "within_sla": h.within_sla,
+        "sla_share": format_pct(h.sla_share), "sla_ci": format_pct_range(*h.sla_ci) if h.sla_ci else "",
+        "median": format_hours(h.median_hours), "bins": bins, "chart": handoff_chart(bins, sla),
+        "groups": [_group_view(f"Within {sla}", h.within), _group_view(f"After {sla}", h.later)],
+        "p": format_q(h.p_value), "verdict": h.verdict, "sentence": _speed_sentence(h, sla),
+        "min_closed": h.min_closed, "min_support": h.min_support,
+        "excluded": [{"what": _EXCLUDED[k], "n": len(v), "deal_ids": v[:MAX_LISTED_DEALS]}
+                     for k, v in h.excluded.items() if v and k in _EXCLUDED],
+        "has_sources": bool(h.sources),
+        "sources": [{
+            "source": s.source, "deals": s.deals, "closed": s.won + s.lost, "won": s.won,
+            "win_rate": format_pct(s.win_rate), "win_rate_ci": format_pct_range(*s.ci) if s.ci else "",
+            "pipeline": format_money(s.pipeline), "amount_won": format_money(s.amount_won),
+            "sla_share": format_pct(s.within_sla / s.timed) if s.timed else format_pct(None),
+            "timed": s.timed, "within_sla": s.within_sla, "median": format_hours(s.median_hours),
+        } for s in h.sources],
+        "source_names": names, "source_p": format_q(h.source_p), "source_test": h.source_test,
+        "source_verdict": h.source_verdict, "differences": diffs,
+        "differs": [d for d in diffs if d["differs"]], "n_items_tested": len(h.differences),
+        "n_items_untested": h.n_items_untested,
+        "no_call": _deal_rows(h.no_call), "n_no_call": len(h.no_call),
+        "missing_reason": _deal_rows(h.missing_reason), "n_missing_reason": len(h.missing_reason),
+        "reason_column": h.reason_column,
+    }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -25,11 +25,15 @@ from callinsight.stages.report.formatting import (
 )
 from callinsight.stages.report.sections import (
     DealLookup,
+    handoff_view,
     objection_views,
     phrase_views,
     records,
     theme_views,
 )
+
+if TYPE_CHECKING:
+    from callinsight.stages.analyse.handoff import Handoff
 
 __all__ = ["RunInfo", "ReportData", "report_context", "theme_tree", "MD_TOP_THEMES"]
 
@@ -80,6 +84,8 @@ class ReportData:
     metrics:          metric, n_won, n_lost, mean_won, mean_lost, p_value
     deals:            optional deal_id, outcome (won/lost/open), amount: lets quotes show
                       their deal's outcome and size when the quote frames don't carry them
+    handoff:          optional lead hand-off figures (``stages.analyse.handoff.Handoff``, from
+                      the run's ``handoff`` table: ``handoff_from_tables``); None: no section
 
     ci_low / ci_high are read as the Wilson interval of the win rate (shown as lift by
     dividing by the baseline); a pair that brackets the lift but not the win rate is taken
@@ -94,6 +100,7 @@ class ReportData:
     metrics: pd.DataFrame
     run: RunInfo
     deals: pd.DataFrame | None = field(default=None)
+    handoff: Handoff | None = field(default=None)
 
 
 def _metric_views(data: ReportData) -> list[dict[str, Any]]:
@@ -244,4 +251,5 @@ def report_context(data: ReportData) -> dict[str, Any]:
         "phrases_hidden": phrases_hidden,
         "metrics": _metric_views(data) if run.has_deals else [],
         "md_top": MD_TOP_THEMES,
+        "handoff": handoff_view(data.handoff) if run.has_deals else None,
     }
