@@ -30,7 +30,6 @@ import hashlib
 import io
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,14 @@ from typing import Any
 import numpy as np
 
 from callinsight.contracts import InputError
+from callinsight.stages.report.brief_companies import (
+    Anonymise,
+    anonymiser,
+    company_rows,
+    describe_company,
+    header_key,
+    read_csv_rows,
+)
 from callinsight.stages.report.formatting import (
     format_money,
     format_timestamp,
@@ -54,7 +61,6 @@ from callinsight.store.sql import from_blob
 from callinsight.store.sqlite import Store
 from callinsight.util.csvsafe import FORMULA_STARTS, neutralise
 from callinsight.util.fsutil import atomic_write_text
-from callinsight.util.markup import without_markup
 
 __all__ = ["Brief", "BriefExport", "BriefSource", "Quote", "anonymiser", "brief_command",
            "brief_csv", "brief_markdown", "build_brief", "describe_company", "load_source",
@@ -74,122 +80,6 @@ VERDICT_WORDS = {
 }
 _YES = {"yes", "y", "true", "t", "1", "x", "ok", "cleared", "✓", "✔"}
 _NO = {"no", "n", "false", "f", "0", "declined", "rejected"}
-Anonymise = Callable[..., str]  # (text, deal_id="") -> text
-
-# --------------------------------------------------------------------------- companies
-
-_NAME_KEYS = ("account", "account_name", "company", "company_name", "customer", "customer_name",
-              "organization", "organisation", "organization_name", "client", "client_name")
-_SIZE_KEYS = {"seats": "seat", "seat_count": "seat", "licenses": "seat", "licences": "seat",
-              "users": "user", "employees": "employee", "employee_count": "employee",
-              "number_of_employees": "employee", "num_employees": "employee",
-              "of_employees": "employee", "headcount": "person", "company_size": "employee"}
-_INDUSTRY_KEYS = ("industry", "vertical", "sector")
-_LEGAL = re.compile(r"[\s,]+(inc|incorporated|llc|ltd|limited|gmbh|corp|corporation|co|company|plc|"
-                    r"ag|s\.?a|b\.?v|pty|oy|ab)\.?$", re.I)
-
-
-def _key(header: Any) -> str:
-    """A column name compared loosely: ``"Account Name" -> "account_name"``, Salesforce
-    ``Seats__c -> "seats"``."""
-    text = to_text(header).strip()
-    key = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
-    return key[:-2] if text.endswith("__c") else key
-
-
-def _article(word: str) -> str:
-    lead = re.sub(r"\D", "", word.split("–")[0])
-    if lead:  # "an 80-seat", "an 11-seat", "an 18,000-employee"
-        vowel = lead[0] == "8" or lead in ("11", "18") or (len(lead) in (5, 8) and lead[:2] in ("11", "18"))
-    else:
-        vowel = word[:1].lower() in "aeiou"
-    return "an" if vowel else "a"
-
-
-def describe_company(row: dict[str, Any]) -> str:
-    """``[a 50-seat logistics company]`` from a deal's size and industry fields (either
-    may be missing), else ``[COMPANY]``."""
-    fields = {_key(k): to_text(v).strip() for k, v in row.items()}
-    words = []
-    for k, unit in _SIZE_KEYS.items():
-        m = re.fullmatch(r"(\d+)(?:[-–](\d+))?", fields.get(k, "").replace(",", "").replace(" ", ""))
-        if m:
-            words.append(f"{int(m[1]):,}" + (f"–{int(m[2]):,}" if m[2] else "") + f"-{unit}")
-            break
-    industry = next((fields[k] for k in _INDUSTRY_KEYS if fields.get(k)), "")
-    if industry:  # "Logistics" -> "logistics"; "SaaS", "IT" stay
-        words.append(industry if any(c.isupper() for c in industry[1:]) else industry.lower())
-    return f"[{_article(words[0])} {' '.join(words)} company]" if words else "[COMPANY]"
-
-
-def _names(row: dict[str, Any]) -> set[str]:
-    """A deal's company names, lower-cased, with and without a legal suffix ("Inc.")."""
-    out = set()
-    for k, v in row.items():
-        name = " ".join(to_text(v).split()).lower()
-        if _key(k) in _NAME_KEYS and name:
-            out |= {n for n in (name, _LEGAL.sub("", name).strip(" ,."))
-                    if len(n) >= 2 and re.search(r"[^\W\d_]", n)}
-    return out
-
-
-def anonymiser(rows: list[dict[str, Any]]) -> Anonymise:
-    """``f(text, deal_id="")`` replacing every deal's company name (any case, whole words)
-    by that company's description; a quote's own deal decides between namesakes."""
-    own = {to_text(r.get("deal_id")): (_names(r), describe_company(r)) for r in rows}
-    described: dict[str, str] = {}
-    for names, text in own.values():
-        for n in names:
-            described.setdefault(n, text)
-    if not described:
-        return lambda text, deal_id="": text
-    alternatives = "|".join(r"\s+".join(map(re.escape, n.split()))
-                            for n in sorted(described, key=len, reverse=True))
-    pattern = re.compile(rf"(?<!\w)({alternatives})(?!\w)", re.I)
-
-    def anonymise(text: str, deal_id: str = "") -> str:
-        names, mine = own.get(deal_id, (set(), ""))
-
-        def swap(m: re.Match) -> str:
-            key = " ".join(m[0].split()).lower()
-            return mine if key in names else described.get(key, "[COMPANY]")
-        return pattern.sub(swap, text)
-    return anonymise
-
-
-def _read_csv_rows(path: Path) -> list[dict[str, str]]:
-    """A CSV as written by us or saved back by a spreadsheet (BOM, ``;`` or tab, Latin-1)."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [{(k or "").strip(): without_markup((v or "").strip()) for k, v in row.items() if k}
-            for row in csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)]
-
-
-def _company_rows(store: Store, summary: dict[str, Any], notes: list[str]) -> list[dict[str, Any]]:
-    """Deal rows with company fields: the deals table if it ever keeps them, else the run's
-    deals.csv (the store's deals table has no company columns today)."""
-    table = store.table("deals")
-    if any(_key(c) in _NAME_KEYS for c in table.columns):
-        return table.to_dict("records")
-    if not summary.get("deals_csv"):
-        return []
-    try:
-        rows = _read_csv_rows(Path(str(summary["deals_csv"])))
-    except OSError:
-        rows = None
-    if rows is None or (rows and not any(_key(k) in _NAME_KEYS for k in rows[0])):
-        notes.append(("The run's deals.csv is no longer readable" if rows is None else
-                      "deals.csv has no account / company column")
-                     + ": company names in quotes are not replaced; check them before publishing.")
-    return rows or []
-
 
 # --------------------------------------------------------------------------- the run
 
@@ -270,7 +160,7 @@ def load_source(out_dir: str | Path) -> BriefSource:
                    text=text, quote_id=quote_id(row.get("call_id"), row.get("start"), text))
         quotes.setdefault(to_text(row.get("theme_id")), []).append(row)
     notes: list[str] = []
-    anonymise = anonymiser(_company_rows(store, summary, notes))
+    anonymise = anonymiser(company_rows(store, summary, notes))
     deals = DealLookup(tables["deals"] if context["run"]["has_deals"] else None)
     return BriefSource(out, context, quotes, deals, anonymise, _typicality(store, quotes), notes)
 
@@ -432,11 +322,11 @@ def read_clearances(folder: str | Path) -> dict[str, str]:
     marks: dict[str, str] = {}
     for path in [p for p in (folder / LEDGER,) if p.is_file()] + briefs:
         try:
-            rows = _read_csv_rows(path)
+            rows = read_csv_rows(path)
         except OSError:
             continue
         for row in rows:
-            fields = {_key(k): v for k, v in row.items()}
+            fields = {header_key(k): v for k, v in row.items()}
             qid, cell = fields.get("quote_id", ""), fields.get("cleared", "").strip().lower()
             if qid.startswith("'") and qid[1:2] in FORMULA_STARTS:
                 qid = qid[1:]  # our own spreadsheet formula guard
