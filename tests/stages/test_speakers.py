@@ -245,4 +245,4 @@ def test_a_new_speakers_override_reassigns_roles_without_reading_again(tmp_path)
     assert [s.speaker for s in store.transcript("c1")] == ["customer", "rep"]
     with store.connect() as con:  # one import, two role assignments of it
         keys = [k for (k,) in con.execute("SELECT cache_key FROM transcript_cache")]
-    assert len(keys) == 2 and len({k.split("#roles:")[0] for k in keys}) == 1
+    assert len(keys) == 2 and len({k.split("#derived:")[0] for k in keys}) == 1

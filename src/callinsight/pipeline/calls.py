@@ -16,8 +16,14 @@ from callinsight.settings import Settings
 from callinsight.sources.readers import to_vtt
 from callinsight.stages.speakers.assign import reassign_roles, with_rep_voice
 from callinsight.stages.speakers.voices import rep_profile
-from callinsight.stages.transcribe import import_transcript, input_key, transcribe_call, uses_transcript
-from callinsight.stages.transcribe.options import ROLES_MARK, split_key
+from callinsight.stages.transcribe import (
+    finalize,
+    import_transcript,
+    input_key,
+    transcribe_call,
+    uses_transcript,
+)
+from callinsight.stages.transcribe.options import DERIVED_MARK, split_key
 from callinsight.store.sqlite import Store
 from callinsight.util.fsutil import atomic_write_text
 
@@ -82,17 +88,27 @@ def check_call(call: Call, settings: Settings, store: Store, out_dir: Path) -> C
             _write_vtt(vtt_path, store, call.call_id)
         return CallResult(call.call_id, "cached", seconds=time.perf_counter() - t0)
     transcript = store.cached_transcript(key, call.call_id)
-    if transcript is None:  # transcribed before, with other role inputs: assign roles again
+    if transcript is None:  # transcribed before, other roles or name redaction: derive again
         base, _ = split_key(key)
-        earlier = store.transcribed_as(base + ROLES_MARK, call.call_id)
+        earlier = store.transcribed_as(base + DERIVED_MARK, call.call_id)
         if earlier is not None:
-            transcript = reassign_roles(earlier, call, settings, rep_profile(store, call.call_id, call.rep))
+            transcript = rederive(earlier, call, settings, rep_profile(store, call.call_id, call.rep))
     if transcript is not None:
         store.save_transcript(call, transcript, key)
+        store.drop_stale_derivations(split_key(key)[0] + DERIVED_MARK, key)
         _write_vtt(vtt_path, store, call.call_id)
         return CallResult(call.call_id, "cached", seconds=time.perf_counter() - t0,
                           audio_seconds=transcript.duration or 0.0)
     return PendingCall(call, key)
+
+
+def rederive(transcript: Transcript, call: Call, settings: Settings, rep_voice) -> Transcript:
+    """A stored transcript with its roles assigned and names redacted again (no transcribing)."""
+    transcript = reassign_roles(transcript, call, settings, rep_voice)
+    before = transcript.redactions
+    transcript = finalize(transcript, settings, [call.rep] if call.rep else [])
+    transcript.redactions += before
+    return transcript
 
 
 def transcribe_one(call: Call, settings: Settings,

@@ -75,6 +75,9 @@ class Store:
             con.execute("PRAGMA foreign_keys=ON")
             if not self.read_only:
                 con.execute("PRAGMA synchronous=NORMAL")
+                # deleted rows (an unredacted transcript replaced, a forgotten call) are
+                # overwritten with zeros, not left readable in free pages
+                con.execute("PRAGMA secure_delete=ON")
             con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield con
@@ -147,6 +150,24 @@ class Store:
             row = con.execute("SELECT cache_key FROM transcript_cache WHERE substr(cache_key, 1, ?) = ?"
                               " ORDER BY created_at DESC LIMIT 1", (len(prefix), prefix)).fetchone()
         return None if row is None else self.cached_transcript(row[0], call_id)
+
+    def drop_stale_derivations(self, prefix: str, keep: str) -> int:
+        """Delete cached transcripts of the same input (``prefix``) derived under older role or
+        name-redaction settings, unless a call still uses one; checkpoints the WAL so the old
+        text leaves the files too. Returns rows deleted."""
+        with self._lock, self.connect(write=True) as con:
+            n = con.execute(
+                "DELETE FROM transcript_cache WHERE substr(cache_key, 1, ?) = ? AND cache_key != ?"
+                " AND cache_key NOT IN (SELECT cache_key FROM calls WHERE cache_key IS NOT NULL)",
+                (len(prefix), prefix, keep)).rowcount
+        if n:
+            with self._lock:
+                con = sqlite3.connect(self.path, timeout=60)
+                try:
+                    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    con.close()
+        return n
 
     def save_transcript(self, call: Call, transcript: Transcript, cache_key: str) -> None:
         """Cache the transcript and make it the call's current one, in one transaction."""

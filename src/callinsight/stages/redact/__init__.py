@@ -35,18 +35,26 @@ Not redacted: money (``$20,000``, ``20,000 dollars``, ``$1.5 million``,
 ``1500000 dollars``), counts, years, versions, quarters, dates (``2026-11-24``,
 ``11/24/2026``), times (``10:30``) and ranges such as ``250-1000``.
 
+Person names (kind ``name``, token ``[NAME]``) are found by a model, not by ``redact``:
+``NameRedactor(settings).redact_batch(texts, rep_names)`` (module `names`: Presidio's spaCy
+NER, call cues such as "my name is", given-name and surname lists, an allow-list of product,
+company and competitor names). Run it after ``redact`` so e-mail addresses are already tokens;
+``NAME_DETECTOR_VERSION`` changes whenever what it finds may change.
+
 Overlapping matches keep the longest (then the more specific kind). ``redact`` is
 idempotent: it repeats until nothing more is found (tokens never match a pattern).
 
 Modules: `spans` (the span type, tokens, scan windows), `checks` (Luhn, IBAN, digit-run
 kinds), `emails`, `numbers` (written numeric PII), `spoken` (spoken digit runs) and
-`redactor` (`find_pii`, `redact`).
+`redactor` (`find_pii`, `redact`); `names` and `name_words` (person names).
 """
 
 from __future__ import annotations
 
 from callinsight.stages.redact.checks import iban_ok, luhn_ok
+from callinsight.stages.redact.names import NAME_DETECTOR_VERSION, NameRedactor, find_names, redact_names
 from callinsight.stages.redact.redactor import find_pii, redact
-from callinsight.stages.redact.spans import KINDS, TOKENS, Redaction
+from callinsight.stages.redact.spans import ALL_KINDS, KINDS, NAME_KIND, TOKENS, Redaction
 
-__all__ = ["KINDS", "TOKENS", "Redaction", "find_pii", "iban_ok", "luhn_ok", "redact"]
+__all__ = ["ALL_KINDS", "KINDS", "NAME_DETECTOR_VERSION", "NAME_KIND", "TOKENS", "NameRedactor", "Redaction",
+           "find_names", "find_pii", "iban_ok", "luhn_ok", "redact", "redact_names"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["KINDS", "TOKENS", "Redaction"]
+__all__ = ["ALL_KINDS", "KINDS", "NAME_KIND", "TOKENS", "Redaction"]
 
 TOKENS: dict[str, str] = {
     "email": "[EMAIL]",
@@ -18,8 +18,12 @@ TOKENS: dict[str, str] = {
     "ssn": "[SSN]",
     "iban": "[IBAN]",
     "number": "[NUMBER]",
+    "name": "[NAME]",
 }
-KINDS: tuple[str, ...] = tuple(TOKENS)
+NAME_KIND = "name"
+# the kinds `find_pii` finds by pattern; ALL_KINDS adds the person names of `names`
+KINDS: tuple[str, ...] = tuple(k for k in TOKENS if k != NAME_KIND)
+ALL_KINDS: tuple[str, ...] = tuple(TOKENS)
 
 
 @dataclass(frozen=True)

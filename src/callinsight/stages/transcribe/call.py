@@ -6,7 +6,7 @@ cleaned, redacted :class:`Transcript` as a transcribed one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 
 import numpy as np
@@ -16,6 +16,7 @@ from callinsight.registry import asr_engines
 from callinsight.settings import Settings
 from callinsight.sources.readers import read_transcript
 from callinsight.stages.redact import redact
+from callinsight.stages.redact.names import NameRedactor
 from callinsight.stages.speakers import assign_roles
 from callinsight.stages.speakers.diarize import Diarization, diarize, label_words
 from callinsight.stages.speakers.voices import encode_voices
@@ -94,7 +95,7 @@ def transcribe_call(
     )
     if voices.prints:
         transcript.options.update(diarizer=settings.diarizer, voices=encode_voices(voices.prints))
-    return finalize(assign_roles(transcript, call, settings), settings)
+    return finalize(assign_roles(transcript, call, settings), settings, [call.rep] if call.rep else [])
 
 
 def _transcribe_voices(engine: ASREngine, audio: np.ndarray, options: TranscribeOptions,
@@ -171,21 +172,28 @@ def import_transcript(call: Call, settings: Settings) -> Transcript:
         options={},
         duration=duration,
     )
-    return finalize(assign_roles(transcript, call, settings), settings)
+    return finalize(assign_roles(transcript, call, settings), settings, [call.rep] if call.rep else [])
 
 
-def finalize(transcript: Transcript, settings: Settings) -> Transcript:
-    """Remove markup from every segment, and redact PII (on by default), before anything
-    is stored. Segments left without words are dropped."""
+def finalize(transcript: Transcript, settings: Settings, rep_names: Sequence[str] = ()) -> Transcript:
+    """Remove markup from every segment, and redact PII (on by default) and person names
+    (``redact_names``), before anything is stored. Segments left without words are dropped.
+
+    Runs again on a stored transcript when the name detector or its settings change
+    (redaction is idempotent), so turning it on re-redacts without transcribing.
+    """
     total = 0
-    cleaned = []
+    texts = []
     for s in transcript.segments:
         text = without_markup(s.text)
         if settings.redact:
             text, counts = redact(text)
             total += sum(counts.values())
-        if text:
-            cleaned.append(replace(s, text=text))
-    transcript.segments = cleaned
+        texts.append(text)
+    if settings.redact and settings.redact_names:
+        named = NameRedactor(settings).redact_batch(texts, rep_names)
+        texts = [t for t, _ in named]
+        total += sum(n for _, n in named)
+    transcript.segments = [replace(s, text=t) for s, t in zip(transcript.segments, texts, strict=True) if t]
     transcript.redactions = total
     return transcript

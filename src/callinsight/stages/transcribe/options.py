@@ -76,23 +76,30 @@ def uses_transcript(call: Call, settings: Settings) -> bool:
     return call.transcript is not None and (settings.prefer_transcript or call.recording is None)
 
 
-ROLES_MARK = "#roles:"
+DERIVED_MARK = "#derived:"
 
 
-def role_inputs(call: Call, settings: Settings) -> str:
-    """Hash of what decides the roles of anonymous speakers (the rep's name, the speakers
-    column, company names, the confidence bar, the cue file): a change assigns them again
-    from the stored transcript, without transcribing."""
+def derived_inputs(call: Call, settings: Settings) -> str:
+    """Hash of what is derived from a stored transcript without transcribing again: the
+    roles of anonymous speakers (the rep's name, the speakers column, company names, the
+    confidence bar, the cue file) and person-name redaction (on or off, the detector's
+    version, kept rep first names, the allow-list)."""
+    from callinsight.stages.redact.names import NAME_DETECTOR_VERSION
+
     cues = settings.role_cues_file
-    payload = json.dumps({"rep": call.rep, "speakers": call.speakers,
-                          "company": list(settings.company_names), "min": settings.role_min_confidence,
-                          "cues": file_hash(cues) if cues.is_file() else str(cues)}, sort_keys=True)
+    names = settings.redact and settings.redact_names
+    payload = json.dumps({
+        "rep": call.rep, "speakers": call.speakers, "company": list(settings.company_names),
+        "min": settings.role_min_confidence, "cues": file_hash(cues) if cues.is_file() else str(cues),
+        "names": [NAME_DETECTOR_VERSION, settings.keep_rep_first_names, list(settings.vocabulary),
+                  list(settings.name_allow_list)] if names else None,
+    }, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
 def input_key(call: Call, settings: Settings) -> str:
     """Cache key of a call's input: audio or transcript content hash plus options, then
-    ``#roles:`` and the hash of the role inputs (see :func:`split_key`)."""
+    ``#derived:`` and the hash of what is derived from the transcript (see :func:`split_key`)."""
     redact_flag = {"redact": settings.redact}
     if uses_transcript(call, settings):
         assert call.transcript is not None
@@ -106,10 +113,10 @@ def input_key(call: Call, settings: Settings) -> str:
         options = TranscribeOptions.from_settings(settings)
         base = options.cache_key(hashlib.sha256(audio.encode()).hexdigest(), tuple(roles))
         base += "" if settings.redact else ":raw"
-    return base + ROLES_MARK + role_inputs(call, settings)
+    return base + DERIVED_MARK + derived_inputs(call, settings)
 
 
 def split_key(key: str) -> tuple[str, str]:
-    """(the transcription part, the role-inputs part) of a key from :func:`input_key`."""
-    base, _, roles = key.partition(ROLES_MARK)
-    return base, roles
+    """(the transcription part, the derived part) of a key from :func:`input_key`."""
+    base, _, derived = key.partition(DERIVED_MARK)
+    return base, derived
