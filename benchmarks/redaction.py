@@ -48,8 +48,8 @@ VARIANTS = {  # name: (backend, rules)
     "Presidio NER, filtered": ("presidio", False),
     "spaCy NER, filtered": ("spacy", False),
     "rules only (no NER)": ("none", True),
-    "spaCy NER + rules": ("spacy", True),
-    "Presidio NER + rules (default)": ("presidio", True),
+    "spaCy NER + rules (default)": ("spacy", True),
+    "Presidio NER + rules": ("presidio", True),
 }
 
 

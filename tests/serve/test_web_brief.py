@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +15,7 @@ from markupsafe import escape
 
 from callinsight.serve.web import create_app
 from callinsight.store import Store
+from support.web import CHROMIUM, serve_app
 
 RAW_SCRIPT = '<script>alert("pwned")</script>'
 
@@ -106,28 +104,13 @@ def test_theme_labels_are_escaped_on_the_page_and_in_the_brief(tmp_path):
     assert "<script>" not in md and "&lt;script&gt;" in md and "\\[x\\](http\\://e.example)" in md
 
 
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
 def served(out) -> Iterator[str]:
     """The app over ``out``, served by uvicorn on a free local port."""
-    import uvicorn
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(out), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(out) as url:
+        yield url
 
 
 def test_a_real_browser_click_downloads_and_another_site_cannot_post(out, served, tmp_path):

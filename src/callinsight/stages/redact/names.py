@@ -119,8 +119,10 @@ class NameRedactor:
     ``backend`` and ``rules`` exist for the benchmark's comparison.
     """
 
-    def __init__(self, settings=None, *, allow: Iterable[str] = (), backend: str = "presidio",
+    def __init__(self, settings=None, *, allow: Iterable[str] = (), backend: str | None = None,
                  rules: bool = True, model: str = MODEL, batch_size: int = 64) -> None:
+        if backend is None:  # the `name_detector` setting; spaCy's NER unless it says otherwise
+            backend = getattr(settings, "name_detector", "spacy") if settings is not None else "spacy"
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
         terms = list(allow)

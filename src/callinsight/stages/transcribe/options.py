@@ -91,7 +91,8 @@ def derived_inputs(call: Call, settings: Settings) -> str:
     payload = json.dumps({
         "rep": call.rep, "speakers": call.speakers, "company": list(settings.company_names),
         "min": settings.role_min_confidence, "cues": file_hash(cues) if cues.is_file() else str(cues),
-        "names": [NAME_DETECTOR_VERSION, settings.keep_rep_first_names, list(settings.vocabulary),
+        "names": [NAME_DETECTOR_VERSION, settings.name_detector, settings.keep_rep_first_names,
+                  list(settings.vocabulary), list(settings.company_names),
                   list(settings.name_allow_list)] if names else None,
     }, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
