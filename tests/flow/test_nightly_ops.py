@@ -403,6 +403,52 @@ def test_dask_cluster_gives_the_same_outputs_as_threads(tmp_path, prefect_server
     assert sum(v["misses"] + v["hits"] for v in loads.values()) == 4, loads
 
 
+def _extraction_on_worker() -> dict:
+    """What this Dask worker process extracted: its extractors and the batches it ran."""
+    from callinsight.pipeline import extraction
+
+    return {"extractors": len(extraction._EXTRACTORS), "batches": extraction.BATCHES_RUN}
+
+
+def _stored_utterances(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as con:
+        return con.execute('SELECT call_id, idx, speaker, start, "end", text, phrases, objection, '
+                           "objection_score, embedding FROM utterances ORDER BY call_id, idx").fetchall()
+
+
+def test_extraction_on_a_dask_cluster_gives_the_same_outputs_as_threads(tmp_path, prefect_server):
+    """Batches of calls are parsed and encoded on 2 worker processes (models built once per
+    worker); the flow's process stores them. Every stored row, vector bytes included, and
+    every output table equal the run on threads."""
+    from distributed import Client, LocalCluster
+
+    from callinsight.settings import load_settings
+    from flows.nightly import with_task_runner
+
+    calls, deals = make_corpus(tmp_path / "in", n_won=9, n_lost=9)
+
+    def flow_run(out: Path, **settings):
+        cfg = {**SMALL, "workers": 2, "extract_batch_calls": 3, **settings}
+        return with_task_runner(load_settings(**cfg))(calls=str(calls), deals=str(deals), out=str(out),
+                                                      settings=cfg)
+
+    threads = flow_run(tmp_path / "threads")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        dask = flow_run(tmp_path / "dask", task_runner="dask", dask_address=cluster.scheduler_address)
+        workers = client.run(_extraction_on_worker)
+    assert threads["extracted"] == dask["extracted"] == 18
+    # the 6 batches ran on the workers, each worker built its models once
+    assert sum(w["batches"] for w in workers.values()) == 6, workers
+    assert all(w["extractors"] == (1 if w["batches"] else 0) for w in workers.values()), workers
+    rows = _stored_utterances(tmp_path / "dask" / "insights.db")
+    assert rows and rows == _stored_utterances(tmp_path / "threads" / "insights.db")
+    assert sum(r[-1] is not None for r in rows) >= 36  # customer sentences with their vectors
+    for name in ("phrases", "themes", "quotes", "objections", "calls_status"):
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "dask" / f"{name}.csv"),
+                                      pd.read_csv(tmp_path / "threads" / f"{name}.csv"), obj=name)
+
+
 # --- scheduling ---------------------------------------------------------------------------------
 
 def test_schedule_command_serves_the_flow_on_cron_with_timezone(tmp_path, monkeypatch):

@@ -19,13 +19,17 @@ from callinsight.pipeline.calls import (
     transient_failure,
 )
 from callinsight.pipeline.extraction import (
+    ExtractBatch,
     ExtractionError,
     ExtractReport,
+    extract_batch,
     extract_key,
     extract_pending,
     extraction_failure_key,
+    finish_extraction,
     make_extractor,
     pending_extraction,
+    save_batch,
 )
 from callinsight.pipeline.failures import FailureKind, NoCallProcessed, failure_kind, group_failures
 from callinsight.pipeline.lock import LOCK_NAME, RunLockedError, new_run_id, remove_stale_temp_files, run_lock
@@ -33,11 +37,12 @@ from callinsight.pipeline.outputs import csv_text, deals_frame, output_tables, w
 from callinsight.pipeline.summary import compare_runs, run_summary, summary_markdown, theme_snapshot
 
 __all__ = [
-    "LOCK_NAME", "CallResult", "ExtractReport", "ExtractionError", "FailureKind", "NoCallProcessed",
-    "PendingCall", "RunLockedError", "TranscribeOutcome", "check_call", "compare_runs", "csv_text",
-    "deals_frame", "extract_key", "extract_pending", "extraction_failure_key", "failure_kind",
-    "finish_call", "group_failures", "make_extractor", "new_run_id", "output_tables",
+    "CallResult", "ExtractBatch", "ExtractReport", "ExtractionError", "FailureKind",
+    "LOCK_NAME", "NoCallProcessed", "PendingCall", "RunLockedError", "TranscribeOutcome",
+    "check_call", "compare_runs", "csv_text", "deals_frame", "extract_batch", "extract_key",
+    "extract_pending", "extraction_failure_key", "failure_kind", "finish_call",
+    "finish_extraction", "group_failures", "make_extractor", "new_run_id", "output_tables",
     "pending_extraction", "process_call", "remove_stale_temp_files", "run_lock", "run_summary",
-    "summary_markdown", "theme_snapshot", "transcribe_one", "transient_failure", "write_status",
-    "write_tables",
+    "save_batch", "summary_markdown", "theme_snapshot", "transcribe_one", "transient_failure",
+    "write_status", "write_tables",
 ]

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from callinsight.contracts import Segment
 from callinsight.settings import Settings
 from callinsight.stages.embed import get_embedder
 from callinsight.stages.extract import (
@@ -57,48 +61,75 @@ def pending_extraction(call_ids: Sequence[str], settings: Settings, store: Store
     return [c for c in call_ids if store.extract_key(c) != key]
 
 
+_EXTRACTORS: dict[str, Extractor] = {}
+BATCHES_RUN = 0  # batches this process extracted (a Dask worker's share of a run)
+_EXTRACTORS_LOCK = threading.Lock()
+
+
 def make_extractor(settings: Settings) -> Extractor:
-    embedder = get_embedder(settings.embedding_model, settings.embedding_backend)
-    detector = ObjectionDetector(load_taxonomy(settings.objections_file), embedder,
-                                 settings.objection_threshold).fit()
-    return Extractor(embedder, detector, ExtractOptions(spacy_model=settings.spacy_model,
-                                                        phrase_max_words=settings.phrase_max_words))
-
-
-def extract_pending(call_ids: Sequence[str], settings: Settings, store: Store,
-                    batch: int = 16) -> ExtractReport:
-    """Extract utterances for the given calls, a batch at a time (each call saved in one
-    transaction, so a kill loses at most the batch in progress).
-
-    A batch that raises is retried call by call; a call that still fails is recorded as
-    failed (retried when its input or the extraction settings change). If the extractor
-    cannot be built, or every one of several calls fails, the problem is the environment:
-    ``ExtractionError``.
-    ``OSError`` propagates (transient; the task retries).
-    """
-    report = ExtractReport()
-    if not call_ids:
-        return report
+    """The extractor for these settings, built once per process (a thread pool shares it,
+    each Dask worker builds its own on its first batch)."""
     key = extract_key(settings)
+    with _EXTRACTORS_LOCK:
+        extractor = _EXTRACTORS.get(key)
+        if extractor is None:
+            embedder = get_embedder(settings.embedding_model, settings.embedding_backend)
+            detector = ObjectionDetector(load_taxonomy(settings.objections_file), embedder,
+                                         settings.objection_threshold).fit()
+            extractor = _EXTRACTORS[key] = Extractor(
+                embedder, detector, ExtractOptions(spacy_model=settings.spacy_model,
+                                                   phrase_max_words=settings.phrase_max_words))
+    return extractor
+
+
+@dataclass
+class ExtractBatch:
+    """What one batch of calls gave: utterance rows per call, and the calls that failed."""
+
+    rows: dict[str, list[dict]] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)  # call_id -> reason
+
+    @property
+    def n_sentences(self) -> int:
+        return sum(1 for rows in self.rows.values() for r in rows if r["embedding"] is not None)
+
+
+def extract_batch(transcripts: Mapping[str, Sequence[Segment]], settings: Settings) -> ExtractBatch:
+    """Extract a batch of calls; touches no store, so it runs on a thread or a Dask worker.
+
+    A batch that raises is retried call by call; a call that still fails is reported in
+    ``failed``. ``OSError`` propagates (transient; the task retries), and so does an
+    extractor that cannot be built (the environment, not the calls).
+    """
+    global BATCHES_RUN
     extractor = make_extractor(settings)
-    for i in range(0, len(call_ids), batch):
-        chunk = list(call_ids[i : i + batch])
-        try:
-            rows = extractor.extract({c: store.transcript(c) for c in chunk})
-        except OSError:
-            raise
-        except Exception:
-            rows = {}
-            for call_id in chunk:
-                try:
-                    rows.update(extractor.extract({call_id: store.transcript(call_id)}))
-                except OSError:
-                    raise
-                except Exception as exc:
-                    report.failed[call_id] = f"extraction failed: {type(exc).__name__}: {exc}"
-        for call_id, call_rows in rows.items():
-            store.save_utterances(call_id, key, call_rows)
-            report.extracted.append(call_id)
+    BATCHES_RUN += 1
+    try:
+        return ExtractBatch(rows=extractor.extract(transcripts))
+    except OSError:
+        raise
+    except Exception:
+        batch = ExtractBatch()
+        for call_id, segments in transcripts.items():
+            try:
+                batch.rows.update(extractor.extract({call_id: segments}))
+            except OSError:
+                raise
+            except Exception as exc:
+                batch.failed[call_id] = f"extraction failed: {type(exc).__name__}: {exc}"
+        return batch
+
+
+def save_batch(batch: ExtractBatch, settings: Settings, store: Store, report: ExtractReport) -> None:
+    """Store a batch's rows in one transaction (the flow's process only) and count it."""
+    store.save_utterances_many(extract_key(settings), batch.rows)
+    report.extracted.extend(batch.rows)
+    report.failed.update(batch.failed)
+
+
+def finish_extraction(report: ExtractReport, settings: Settings, store: Store) -> ExtractReport:
+    """Record the failed calls (retried when their input or the extraction settings change);
+    every one of several calls failing is the environment: ``ExtractionError``."""
     if report.failed and not report.extracted and len(report.failed) > 1:
         first = next(iter(report.failed.values()))
         raise ExtractionError(f"Extraction failed for all {len(report.failed)} calls: {first}")
@@ -106,3 +137,35 @@ def extract_pending(call_ids: Sequence[str], settings: Settings, store: Store,
         store.record_failure(call_id, extraction_failure_key(store.current_cache_key(call_id) or "",
                                                              settings), reason)
     return report
+
+
+def extract_pending(call_ids: Sequence[str], settings: Settings, store: Store,
+                    batch: int | None = None, workers: int = 1,
+                    progress: Callable[[int, int], None] | None = None) -> ExtractReport:
+    """Extract utterances for the given calls in this process, ``batch`` calls at a time
+    (default ``settings.extract_batch_calls``), each batch saved in one transaction so a
+    kill loses at most the batches in progress. ``workers`` threads overlap one batch's
+    parse with another's encoding. The flow fans the same batches out on its task runner.
+    ``progress(done_calls, total_calls)`` is called after each saved batch.
+    """
+    size = max(1, batch or settings.extract_batch_calls)
+    chunks = [list(call_ids[i:i + size]) for i in range(0, len(call_ids), size)]
+    report = ExtractReport()
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        window: deque = deque()
+        for chunk in chunks:
+            window.append((chunk, pool.submit(extract_batch, {c: store.transcript(c) for c in chunk},
+                                              settings)))
+            if len(window) > max(1, workers):
+                _save_next(window, settings, store, report, progress, len(call_ids))
+        while window:
+            _save_next(window, settings, store, report, progress, len(call_ids))
+    return finish_extraction(report, settings, store)
+
+
+def _save_next(window: deque, settings: Settings, store: Store, report: ExtractReport,
+               progress: Callable[[int, int], None] | None, total: int) -> None:
+    chunk, future = window.popleft()
+    save_batch(future.result(), settings, store, report)
+    if progress is not None:
+        progress(len(report.extracted) + len(report.failed), total)

@@ -112,6 +112,7 @@ def _load_st(path: str):
 
 
 embedders.add("sentence-transformers", SentenceTransformerEmbedder)
+from callinsight.stages import embed_openvino  # noqa: E402,F401  (registers "openvino")
 
 
 @functools.lru_cache(maxsize=8)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -263,30 +263,26 @@ class Store:
         return row[0] if row else None
 
     def save_utterances(self, call_id: str, extract_key: str, rows: Sequence[dict]) -> None:
+        self.save_utterances_many(extract_key, {call_id: rows})
+
+    def save_utterances_many(self, extract_key: str, rows: Mapping[str, Sequence[dict]]) -> None:
+        """Replace the utterances of several calls in one transaction (one commit per batch
+        of calls, not per call)."""
+        if not rows:
+            return
         with self._lock, self.connect(write=True) as con:
-            con.execute("DELETE FROM utterances WHERE call_id = ?", (call_id,))
-            con.execute("DELETE FROM call_failures WHERE call_id = ?", (call_id,))  # it worked now
-            con.executemany(
-                'INSERT INTO utterances (call_id, idx, segment_idx, speaker, start, "end", text, phrases,'
-                " objection, objection_score, embedding) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        call_id,
-                        i,
-                        r["segment_idx"],
-                        r["speaker"],
-                        r["start"],
-                        r["end"],
-                        r["text"],
-                        json.dumps(r["phrases"]),
-                        r.get("objection"),
-                        r.get("objection_score"),
-                        to_blob(r.get("embedding")),
-                    )
-                    for i, r in enumerate(rows)
-                ],
-            )
-            con.execute("UPDATE calls SET extract_key = ? WHERE call_id = ?", (extract_key, call_id))
+            for call_id, call_rows in rows.items():
+                con.execute("DELETE FROM utterances WHERE call_id = ?", (call_id,))
+                con.execute("DELETE FROM call_failures WHERE call_id = ?", (call_id,))  # it worked now
+                con.executemany(
+                    'INSERT INTO utterances (call_id, idx, segment_idx, speaker, start, "end", text, '
+                    "phrases, objection, objection_score, embedding) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    [(call_id, i, r["segment_idx"], r["speaker"], r["start"], r["end"], r["text"],
+                      json.dumps(r["phrases"]), r.get("objection"), r.get("objection_score"),
+                      to_blob(r.get("embedding")))
+                     for i, r in enumerate(call_rows)],
+                )
+                con.execute("UPDATE calls SET extract_key = ? WHERE call_id = ?", (extract_key, call_id))
 
     def utterances(
         self, call_ids: Iterable[str] | None = None, *, speakers: Iterable[str] | None = None

@@ -9,6 +9,7 @@ function and declares its table (see ARCHITECTURE.md).
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -107,8 +108,11 @@ def build_insights(
     previous_themes: Sequence[dict] = (),
     used_theme_ids: set[str] | None = None,
     small_talk_vectors: np.ndarray | None = None,
+    progress: Callable[[int, int, str, float], None] | None = None,
 ) -> Insights:
     """Run the configured analyses over the whole (windowed) corpus.
+
+    ``progress(done, total, analysis, seconds)`` is called after each analysis.
 
     ``small_talk_vectors``: the small-talk examples already embedded (see
     :func:`callinsight.stages.analyse.smalltalk.example_vectors`); by default they are embedded here.
@@ -149,7 +153,8 @@ def build_insights(
         method=method,
     )
     insights = Insights(tables={}, notes=notes, method=method)
-    for name in settings.analyses:
+    for done, name in enumerate(settings.analyses, start=1):
+        t0 = time.perf_counter()
         output = analyses.get(name)(ctx)
         for table_name, frame in output.tables.items():
             schema = OUTPUT_TABLES.get(table_name)
@@ -161,6 +166,8 @@ def build_insights(
         insights.theme_records += output.theme_records
         insights.sentence_themes += output.sentence_themes
         insights.notes += output.notes
+        if progress is not None:
+            progress(done, len(settings.analyses), name, time.perf_counter() - t0)
     closed = [d for d in deals.values() if d.outcome in ("won", "lost")]
     insights.n_won = sum(d.outcome == "won" for d in closed)
     insights.n_lost = len(closed) - insights.n_won

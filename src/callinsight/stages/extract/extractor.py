@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -14,6 +15,10 @@ from callinsight.stages.extract.phrases import phrases_of
 from callinsight.stages.extract.sentences import load_nlp, split_sentences, strip_discourse
 
 __all__ = ["EXTRACTOR_VERSION", "ExtractOptions", "Extractor"]
+
+# spaCy's pipeline is shared by the threads of a process; parsing is serialised, so two
+# batches in two threads overlap one's parse (one core) with the other's encoding.
+_PARSE_LOCK = threading.Lock()
 
 # Part of the extraction cache key: bump it when rows change, so stored extractions rerun.
 EXTRACTOR_VERSION = "2"
@@ -58,13 +63,14 @@ class Extractor:
         parse_idx = [k for k, (_, _, s) in enumerate(items) if s.speaker in wanted and s.text.strip()]
         disable = [] if self.options.use_ner else ["ner"]
         disable = [p for p in disable if p in nlp.pipe_names]
-        docs_iter = nlp.pipe(
-            (items[k][2].text for k in parse_idx),
-            batch_size=self.options.batch_size,
-            n_process=self.options.n_process if len(parse_idx) >= 500 else 1,
-            disable=disable,
-        )
-        docs = dict(zip(parse_idx, docs_iter, strict=True))
+        with _PARSE_LOCK:  # one parse at a time; another thread's batch meanwhile encodes
+            docs_iter = nlp.pipe(
+                (items[k][2].text for k in parse_idx),
+                batch_size=self.options.batch_size,
+                n_process=self.options.n_process if len(parse_idx) >= 500 else 1,
+                disable=disable,
+            )
+            docs = dict(zip(parse_idx, docs_iter, strict=True))
         for k, (call_id, seg_idx, seg) in enumerate(items):
             doc = docs.get(k)
             text_all = seg.text
