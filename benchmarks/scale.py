@@ -173,7 +173,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="extraction threads (the flow's `workers`)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="a setting for this run (repeatable), e.g. embedding_backend=sentence-transformers")
-    ap.add_argument("--profile", metavar="FILE", help="record the worker with py-spy (raw stacks, all threads)")
+    ap.add_argument("--profile", metavar="FILE", help="record the worker with py-spy (raw stacks)")
     ap.add_argument("--encoder-rate", action="store_true", help="only measure the bare encoders")
     ap.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()

@@ -70,6 +70,7 @@ from callinsight.stages.analyse.insights import Insights, analysed_speakers, bui
 from callinsight.stages.analyse.smalltalk import example_vectors, load_small_talk  # noqa: E402
 from callinsight.stages.report import write_report  # noqa: E402
 from callinsight.stages.report.inputs import report_data  # noqa: E402
+from callinsight.stages.transcribe import uses_transcript  # noqa: E402
 from callinsight.store.sqlite import Store  # noqa: E402
 from callinsight.util.fsutil import atomic_write_text  # noqa: E402
 from callinsight.util.progress import ProgressBar  # noqa: E402
@@ -115,6 +116,18 @@ def transcribe_task(call: Call, settings: Settings) -> TranscribeOutcome:
     if outcome.error:
         get_run_logger().warning("Call %s failed: %s", call.call_id, outcome.error)
     return outcome
+
+
+@task(name="import", task_run_name="import-{label}", cache_policy=NO_CACHE, retries=2,
+      retry_delay_seconds=3, retry_condition_fn=_transient)
+def import_task(calls: list[Call], settings: Settings, label: str) -> list[TranscribeOutcome]:
+    """Imports a batch of existing transcripts (a task per call would cost the orchestration
+    more than the work); runs on a thread or a Dask worker, the flow's process saves them."""
+    outcomes = [transcribe_one(call, settings) for call in calls]
+    for outcome in outcomes:
+        if outcome.error:
+            get_run_logger().warning("Call %s failed: %s", outcome.call_id, outcome.error)
+    return outcomes
 
 
 @task(name="extract", task_run_name="extract-{label}", cache_policy=NO_CACHE, retries=1,
@@ -202,22 +215,35 @@ def _transcribe_all(checked: dict[str, CallResult | PendingCall], settings: Sett
     failed = sum(r.status == "failed" for r in results.values())
     logger.info("%d call(s) to transcribe or import, %d answered from the store, %d unreadable or "
                 "unchanged since they failed", len(pending), len(results) - failed, failed)
-    futures = {transcribe_task.submit(p.call, settings): p for p in pending}
-    bar = ProgressBar(len(futures), "transcribe")
-    audio_minutes = 0.0
-    for i, fut in enumerate(as_completed(list(futures)), start=1):
-        p = futures[fut]
+    imports = [p for p in pending if uses_transcript(p.call, settings)]
+    imported = {p.call.call_id for p in imports}
+    size = max(1, settings.batch_calls)
+    futures: dict = {transcribe_task.submit(p.call, settings): [p] for p in pending
+                     if p.call.call_id not in imported}
+    for i in range(0, len(imports), size):
+        chunk = imports[i:i + size]
+        futures[import_task.submit([p.call for p in chunk], settings, _batch_label(
+            [p.call.call_id for p in chunk]))] = chunk
+    bar = ProgressBar(len(pending), "transcribe")
+    audio_minutes, done, logged = 0.0, 0, 0
+    for fut in as_completed(list(futures)):
+        chunk = futures[fut]
         try:
-            outcome = fut.result()
+            outcomes = fut.result()
         except Exception as exc:  # retries exhausted on I/O errors, or a crashed worker
-            logger.warning("Call %s: %s", p.call.call_id, exc)
-            results[p.call.call_id] = transient_failure(p, exc)
+            for p in chunk:
+                logger.warning("Call %s: %s", p.call.call_id, exc)
+                results[p.call.call_id] = transient_failure(p, exc)
         else:
-            results[p.call.call_id] = finish_call(p, outcome, store, out_dir, settings)
-        audio_minutes += results[p.call.call_id].audio_seconds / 60
-        bar.update(i, f"{audio_minutes:.1f} min of audio")
-        if i % 5 == 0 or i == len(futures):
-            logger.info("Transcription progress: %d/%d calls", i, len(futures))
+            for p, outcome in zip(chunk, outcomes if isinstance(outcomes, list) else [outcomes],
+                                  strict=True):
+                results[p.call.call_id] = finish_call(p, outcome, store, out_dir, settings)
+        done += len(chunk)
+        audio_minutes += sum(results[p.call.call_id].audio_seconds for p in chunk) / 60
+        bar.update(done, f"{audio_minutes:.1f} min of audio")
+        if done - logged >= 5 or done == len(pending):
+            logged = done
+            logger.info("Transcription progress: %d/%d calls", done, len(pending))
     return results
 
 
@@ -228,7 +254,7 @@ def _extract_all(call_ids: list[str], settings: Settings, store: Store) -> Extra
     report = ExtractReport()
     if not call_ids:
         return report
-    size = max(1, settings.extract_batch_calls)
+    size = max(1, settings.batch_calls)
     todo = deque(call_ids[i:i + size] for i in range(0, len(call_ids), size))
     n_batches, window = len(todo), max(2, 2 * settings.workers)
     logger.info("%d call(s) to extract in %d batch(es)", len(call_ids), n_batches)
@@ -238,8 +264,8 @@ def _extract_all(call_ids: list[str], settings: Settings, store: Store) -> Extra
 
     def submit() -> None:
         chunk = todo.popleft()
-        label = chunk[0] if len(chunk) == 1 else f"{chunk[0]}-and-{len(chunk) - 1}-more"
-        in_flight[extract_task.submit({c: store.transcript(c) for c in chunk}, settings, label)] = chunk
+        in_flight[extract_task.submit({c: store.transcript(c) for c in chunk}, settings,
+                                      _batch_label(chunk))] = chunk
 
     while todo and len(in_flight) < window:
         submit()
@@ -266,6 +292,10 @@ def _extract_all(call_ids: list[str], settings: Settings, store: Store) -> Extra
     finish_extraction(report, settings, store)
     logger.info("Extracted phrases and objections from %d call(s)", len(report.extracted))
     return report
+
+
+def _batch_label(call_ids: list[str]) -> str:
+    return call_ids[0] if len(call_ids) == 1 else f"{call_ids[0]}-and-{len(call_ids) - 1}-more"
 
 
 def _check_task_runner(settings: Settings) -> None:

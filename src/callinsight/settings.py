@@ -75,9 +75,10 @@ class Settings:
     objections_file: Path = PACKAGE_CONFIG / "objections.yaml"
     objection_threshold: float = 0.45
     phrase_max_words: int = 4
-    # calls per extraction task: a thread or Dask worker parses and encodes one batch while
-    # another encodes; the flow's process saves each batch in one transaction
-    extract_batch_calls: int = 50
+    # calls per task where one call is little work (transcript imports, extraction): a
+    # thread or Dask worker parses one batch while another encodes; the flow's process
+    # saves each batch in one transaction
+    batch_calls: int = 50
     # --- statistics ---
     min_support: int = 5  # deals that must contain an item before it is tested
     alpha: float = 0.05  # false discovery rate for the `direction` column

@@ -428,7 +428,7 @@ def test_extraction_on_a_dask_cluster_gives_the_same_outputs_as_threads(tmp_path
     calls, deals = make_corpus(tmp_path / "in", n_won=9, n_lost=9)
 
     def flow_run(out: Path, **settings):
-        cfg = {**SMALL, "workers": 2, "extract_batch_calls": 3, **settings}
+        cfg = {**SMALL, "workers": 2, "batch_calls": 3, **settings}
         return with_task_runner(load_settings(**cfg))(calls=str(calls), deals=str(deals), out=str(out),
                                                       settings=cfg)
 

