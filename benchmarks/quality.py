@@ -287,7 +287,8 @@ def evaluate(name: str, data: Path, work: Path, n_perm: int, with_bertopic: bool
     store = Store(out / "insights.db", read_only=True)
     utt, seg = store.utterances(speakers=analysed_speakers(settings)), store.segments_frame()
     deals = read_deals(data / "deals.csv").deals
-    stv = example_vectors(load_small_talk(settings.small_talk_file), settings.embedding_model)
+    stv = example_vectors(load_small_talk(settings.small_talk_file), settings.embedding_model,
+                          backend=settings.embedding_backend)
     truth = Truth(data)
     min_f1 = 0.6 if name.startswith("synthetic") else 0.3
     t0 = time.perf_counter()

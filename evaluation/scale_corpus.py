@@ -28,10 +28,12 @@ speed only (:mod:`evaluation.synthetic` and :mod:`evaluation.synthetic_b` are fo
 
 from __future__ import annotations
 
+import json
 import random
 import string
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from callinsight.contracts import Segment
@@ -276,3 +278,21 @@ def distinct_share(corpus: SyntheticCorpus, normalize: Callable[[str], str] | No
         "mean_sentence_words": round(sentence_words / n, 1) if n else 0.0,  # per customer sentence
         "backchannel_share": round(backchannels / n, 4) if n else 0.0,
     }
+
+
+def write_files(corpus: SyntheticCorpus, out: Path) -> Path:
+    """The corpus as a user's input: calls.csv, deals.csv and transcripts/*.json in ``out``."""
+    (out / "transcripts").mkdir(parents=True, exist_ok=True)
+    calls = []
+    for c in corpus.iter_calls():
+        segs = [{"speaker": "Rep" if s.speaker == "rep" else "Customer", "start": s.start, "end": s.end,
+                 "text": s.text} for s in c.segments]
+        (out / "transcripts" / f"{c.call_id}.json").write_text(json.dumps(segs))
+        calls.append(f"{c.call_id},{c.deal_id},{c.rep},{c.started_at.isoformat()},transcripts/{c.call_id}.json")
+    (out / "calls.csv").write_text("call_id,deal_id,rep,started_at,transcript\n" + "\n".join(calls) + "\n")
+    stages = {"won": "closed_won", "lost": "closed_lost"}
+    rows = [f"{d.deal_id},{stages.get(d.outcome, 'open')},{d.amount},"
+            f"{d.created_at.date() if d.created_at else ''},{d.closed_at.isoformat() if d.closed_at else ''}"
+            for d in corpus.deals.values()]
+    (out / "deals.csv").write_text("deal_id,stage,amount,created_at,closed_at\n" + "\n".join(rows) + "\n")
+    return out

@@ -163,12 +163,13 @@ def analyse_task(call_ids: list[str], deals: DealTable | None, settings: Setting
         previous_themes=previous,
         used_theme_ids=store.all_theme_ids(),
         small_talk_vectors=example_vectors(load_small_talk(settings.small_talk_file),
-                                           settings.embedding_model, store),
+                                           settings.embedding_model, store,
+                                           backend=settings.embedding_backend),
         progress=progress,
     )
     logger.info("%d themes, %d tested phrases, %d objections", len(insights.themes),
-                          int(insights.phrases["tested"].fillna(False).astype(bool).sum()),
-                          len(insights.objections))
+                int(insights.phrases["tested"].fillna(False).astype(bool).sum()),
+                len(insights.objections))
     return insights
 
 

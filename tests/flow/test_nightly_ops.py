@@ -362,12 +362,29 @@ def _whisper_loads() -> dict:
     return {"misses": info.misses, "hits": info.hits}
 
 
-def test_dask_cluster_gives_the_same_outputs_as_threads(tmp_path, prefect_server):
+def _threads_then_dask(calls: Path, deals: Path, tmp_path: Path, probe,
+                       **settings) -> tuple[dict, dict, dict]:
+    """The flow on 2 threads, then on a local Dask cluster of 2 worker processes; ``probe``
+    runs on each worker afterwards (what it loaded, what it ran)."""
     from distributed import Client, LocalCluster
 
     from callinsight.settings import load_settings
     from flows.nightly import with_task_runner
 
+    def flow_run(out: Path, **more):
+        cfg = {**SMALL, "workers": 2, **settings, **more}
+        return with_task_runner(load_settings(**cfg))(calls=str(calls), deals=str(deals), out=str(out),
+                                                      settings=cfg)
+
+    threads = flow_run(tmp_path / "threads")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        dask = flow_run(tmp_path / "dask", task_runner="dask", dask_address=cluster.scheduler_address)
+        probed = client.run(probe)
+    return threads, dask, probed
+
+
+def test_dask_cluster_gives_the_same_outputs_as_threads(tmp_path, prefect_server):
     root = tmp_path / "in"
     calls, deals = make_corpus(root, n_won=5, n_lost=5)
     rows = list(csv.DictReader(open(calls, newline="")))
@@ -381,16 +398,7 @@ def test_dask_cluster_gives_the_same_outputs_as_threads(tmp_path, prefect_server
         writer.writeheader()
         writer.writerows(rows)
 
-    def flow_run(out: Path, **settings):
-        cfg = {**SMALL, "workers": 2, **settings}
-        return with_task_runner(load_settings(**cfg))(calls=str(calls), deals=str(deals), out=str(out),
-                                                      settings=cfg)
-
-    threads = flow_run(tmp_path / "threads")
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
-        dask = flow_run(tmp_path / "dask", task_runner="dask", dask_address=cluster.scheduler_address)
-        loads = client.run(_whisper_loads)
+    threads, dask, loads = _threads_then_dask(calls, deals, tmp_path, _whisper_loads)
     assert dask["task_runner"] == "dask" and threads["task_runner"] == "threads"
     assert (dask["new"], dask["failed"]) == (threads["new"], threads["failed"])
     # the 10 spoken calls are transcribed; a pure tone may or may not make Whisper hear a word
@@ -402,6 +410,21 @@ def test_dask_cluster_gives_the_same_outputs_as_threads(tmp_path, prefect_server
     assert all(v["misses"] <= 1 for v in loads.values()), loads
     assert sum(v["misses"] + v["hits"] for v in loads.values()) == 4, loads
 
+
+def test_the_log_shows_extraction_and_analysis_progress(tmp_path, api_url):
+    """Scheduled runs have no terminal: progress goes to the Prefect log, batch by batch."""
+    calls, deals = make_corpus(tmp_path / "in", n_won=3, n_lost=3)
+    env = {**cli_env(api_url, tmp_path / "home"), "CALLINSIGHT_BATCH_CALLS": "2"}
+    proc = subprocess.run(callinsight_run(calls, deals, tmp_path / "out", *CLI_SMALL), env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    log = proc.stdout + proc.stderr
+    assert "6 call(s) to extract in 3 batch(es)" in log
+    for done in (2, 4, 6):
+        assert f"Extraction progress: {done}/6 calls" in log
+    assert "import-c00-and-1-more" in log  # transcripts are imported two calls per task
+    assert "Analysis progress: themes done" in log and "(5/5)" in log
+    assert "\r" not in log  # no bar drawn into a log that is not a terminal
 
 def _extraction_on_worker() -> dict:
     """What this Dask worker process extracted: its extractors and the batches it ran."""
@@ -420,30 +443,18 @@ def test_extraction_on_a_dask_cluster_gives_the_same_outputs_as_threads(tmp_path
     """Batches of calls are parsed and encoded on 2 worker processes (models built once per
     worker); the flow's process stores them. Every stored row, vector bytes included, and
     every output table equal the run on threads."""
-    from distributed import Client, LocalCluster
+    from evaluation.scale_corpus import generate_scale, write_files
 
-    from callinsight.settings import load_settings
-    from flows.nightly import with_task_runner
-
-    calls, deals = make_corpus(tmp_path / "in", n_won=9, n_lost=9)
-
-    def flow_run(out: Path, **settings):
-        cfg = {**SMALL, "workers": 2, "batch_calls": 3, **settings}
-        return with_task_runner(load_settings(**cfg))(calls=str(calls), deals=str(deals), out=str(out),
-                                                      settings=cfg)
-
-    threads = flow_run(tmp_path / "threads")
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
-        dask = flow_run(tmp_path / "dask", task_runner="dask", dask_address=cluster.scheduler_address)
-        workers = client.run(_extraction_on_worker)
+    data = write_files(generate_scale(18, seed=4), tmp_path / "in")  # text that does not repeat
+    calls, deals = data / "calls.csv", data / "deals.csv"
+    threads, dask, workers = _threads_then_dask(calls, deals, tmp_path, _extraction_on_worker, batch_calls=3)
     assert threads["extracted"] == dask["extracted"] == 18
     # the 6 batches ran on the workers, each worker built its models once
     assert sum(w["batches"] for w in workers.values()) == 6, workers
     assert all(w["extractors"] == (1 if w["batches"] else 0) for w in workers.values()), workers
     rows = _stored_utterances(tmp_path / "dask" / "insights.db")
     assert rows and rows == _stored_utterances(tmp_path / "threads" / "insights.db")
-    assert sum(r[-1] is not None for r in rows) >= 36  # customer sentences with their vectors
+    assert sum(r[-1] is not None for r in rows) >= 300  # customer sentences with their vectors
     for name in ("phrases", "themes", "quotes", "objections", "calls_status"):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "dask" / f"{name}.csv"),
                                       pd.read_csv(tmp_path / "threads" / f"{name}.csv"), obj=name)

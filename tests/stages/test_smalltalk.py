@@ -58,7 +58,7 @@ def test_example_vectors_are_kept_in_the_store(tmp_path, monkeypatch):
             calls.append(list(texts))
             return np.arange(len(texts) * 3, dtype=np.float32).reshape(len(texts), 3)
 
-    monkeypatch.setattr(embed, "get_embedder", lambda model: Encoder())
+    monkeypatch.setattr(embed, "get_embedder", lambda model, backend="sentence-transformers": Encoder())
     store = Store(tmp_path / "insights.db")
     first = example_vectors(("How was your weekend?", "Nice weather."), "m", store)
     again = example_vectors(("How was your weekend?", "Nice weather."), "m", Store(tmp_path / "insights.db"))

@@ -32,18 +32,24 @@ def load_small_talk(path: str | Path) -> tuple[str, ...]:
     return tuple(e.strip() for e in examples if e.strip())
 
 
-def example_vectors(examples: tuple[str, ...], model: str, store: Store | None = None) -> np.ndarray:
-    """The examples embedded by ``model``; kept in the store so an unchanged nightly rerun
-    does not load the sentence encoder just for them."""
+def example_vectors(examples: tuple[str, ...], model: str, store: Store | None = None,
+                    backend: str | None = None) -> np.ndarray:
+    """The examples embedded by ``model`` (through ``backend``, the ``embedding_backend``
+    setting, default its default); kept in the store so an unchanged nightly rerun does not
+    load the sentence encoder just for them."""
     if not examples:
         return np.zeros((0, 0), dtype=np.float32)
-    key = "small_talk:" + hashlib.sha256("\n".join((model, *examples)).encode()).hexdigest()[:32]
+    from callinsight.settings import Settings
+
+    backend = backend or Settings.embedding_backend
+    tag = model if backend == "sentence-transformers" else f"{model}@{backend}"  # keeps old keys
+    key = "small_talk:" + hashlib.sha256("\n".join((tag, *examples)).encode()).hexdigest()[:32]
     cached = store.cached_vectors(key) if store is not None else None
-    if cached is not None:  # the key covers the model and every example
+    if cached is not None:  # the key covers the model, the backend and every example
         return cached
     from callinsight.stages.embed import get_embedder
 
-    vectors = get_embedder(model).encode(list(examples))
+    vectors = get_embedder(model, backend).encode(list(examples))
     if store is not None:
         store.put_vectors(key, vectors)
     return vectors

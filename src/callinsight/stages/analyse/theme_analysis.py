@@ -151,7 +151,8 @@ def _small_talk_vectors(ctx: AnalysisContext) -> np.ndarray:
     s = ctx.settings
     if ctx.small_talk_vectors is not None:
         return ctx.small_talk_vectors
-    return example_vectors(load_small_talk(s.small_talk_file), s.embedding_model)
+    return example_vectors(load_small_talk(s.small_talk_file), s.embedding_model,
+                           backend=s.embedding_backend)
 
 
 def _small_talk_rows(vectors: np.ndarray, ctx: AnalysisContext) -> np.ndarray:
