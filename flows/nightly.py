@@ -118,16 +118,28 @@ def transcribe_task(call: Call, settings: Settings) -> TranscribeOutcome:
     return outcome
 
 
-@task(name="import", task_run_name="import-{label}", cache_policy=NO_CACHE, retries=2,
-      retry_delay_seconds=3, retry_condition_fn=_transient)
-def import_task(calls: list[Call], settings: Settings, label: str) -> list[TranscribeOutcome]:
+@task(name="import", task_run_name="import-{label}", cache_policy=NO_CACHE)
+def import_task(calls: list[Call], settings: Settings, label: str) -> list[TranscribeOutcome | OSError]:
     """Imports a batch of existing transcripts (a task per call would cost the orchestration
-    more than the work); runs on a thread or a Dask worker, the flow's process saves them."""
-    outcomes = [transcribe_one(call, settings) for call in calls]
-    for outcome in outcomes:
-        if outcome.error:
+    more than the work); runs on a thread or a Dask worker, the flow's process saves them.
+    An I/O error is retried per call (twice), so one flaky file never fails its batch; a
+    call whose error persists comes back as the error (a transient failure)."""
+    outcomes: list[TranscribeOutcome | OSError] = []
+    for call in calls:
+        for attempt in range(3):
+            try:
+                outcome = transcribe_one(call, settings)
+                break
+            except OSError as exc:
+                outcome = exc
+                time.sleep(IMPORT_RETRY_DELAY * (attempt < 2))
+        if isinstance(outcome, TranscribeOutcome) and outcome.error:
             get_run_logger().warning("Call %s failed: %s", outcome.call_id, outcome.error)
+        outcomes.append(outcome)
     return outcomes
+
+
+IMPORT_RETRY_DELAY = 1.0  # seconds between tries of a transcript file that gave an I/O error
 
 
 @task(name="extract", task_run_name="extract-{label}", cache_policy=NO_CACHE, retries=1,
@@ -238,7 +250,11 @@ def _transcribe_all(checked: dict[str, CallResult | PendingCall], settings: Sett
         else:
             for p, outcome in zip(chunk, outcomes if isinstance(outcomes, list) else [outcomes],
                                   strict=True):
-                results[p.call.call_id] = finish_call(p, outcome, store, out_dir, settings)
+                if isinstance(outcome, OSError):
+                    logger.warning("Call %s: %s", p.call.call_id, outcome)
+                    results[p.call.call_id] = transient_failure(p, outcome)
+                else:
+                    results[p.call.call_id] = finish_call(p, outcome, store, out_dir, settings)
         done += len(chunk)
         audio_minutes += sum(results[p.call.call_id].audio_seconds for p in chunk) / 60
         bar.update(done, f"{audio_minutes:.1f} min of audio")

@@ -168,6 +168,7 @@ def test_bad_and_flaky_calls_do_not_sink_the_run(tmp_path, prefect_server, monke
 
     monkeypatch.setattr(nightly, "transcribe_one", flaky)
     monkeypatch.setattr(nightly.transcribe_task, "retry_delay_seconds", 0)
+    monkeypatch.setattr(nightly, "IMPORT_RETRY_DELAY", 0)
     summary = run(calls, deals, out)  # Completed despite two failed calls
     status = pd.read_csv(out / "calls_status.csv").set_index("call_id")
     assert status.loc["c01", "status"] == "ok" and attempts["c01"] == 2
